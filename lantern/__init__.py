@@ -1,0 +1,1 @@
+"""Lantern: trauma-informed care pathway software for clinics."""

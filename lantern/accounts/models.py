@@ -1,0 +1,147 @@
+"""Health systems, clinics, staff and the care teams that link staff to patients."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HealthSystem(models.Model):
+    """An organisation that runs one or more clinics and shares one Lantern installation."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("health system")
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Clinic(models.Model):
+    """A hospital department or clinic where patients are seen."""
+
+    health_system = models.ForeignKey(
+        HealthSystem,
+        on_delete=models.PROTECT,
+        related_name="clinics",
+        verbose_name=_("health system"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("clinic")
+        ordering = ("name",)
+        constraints = (
+            models.UniqueConstraint(fields=("health_system", "name"), name="clinic_unique_name"),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """What a staff member does in Lantern; it decides what they may see."""
+
+    CLINICIAN = "clinician", _("Clinician")
+    ADVOCATE = "advocate", _("Advocate / social worker")
+    COUNSELOR = "counselor", _("Counselor")
+    PROGRAM_MANAGER = "program_manager", _("Program manager")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Roles that care for patients directly and so may join a patient's care team.
+CARE_ROLES = frozenset({Role.CLINICIAN, Role.ADVOCATE, Role.COUNSELOR})
+
+
+class ClinicianType(models.TextChoices):
+    PHYSICIAN = "physician", _("Physician")
+    NURSE = "nurse", _("Nurse")
+    SANE = "sane", _("Sexual assault nurse examiner (SANE)")
+    OTHER = "other", _("Other clinician")
+
+
+class StaffQuerySet(models.QuerySet["User"]):
+    def care_staff(self) -> StaffQuerySet:
+        """Active staff whose role lets them join a care team."""
+        return self.filter(is_active=True, role__in=CARE_ROLES)
+
+    def in_clinics(self, clinics: models.QuerySet[Clinic] | list[Clinic]) -> StaffQuerySet:
+        return self.filter(clinics__in=clinics).distinct()
+
+
+class StaffManager(UserManager["User"]):
+    def get_queryset(self) -> StaffQuerySet:
+        return StaffQuerySet(self.model, using=self._db)
+
+    def care_staff(self) -> StaffQuerySet:
+        return self.get_queryset().care_staff()
+
+
+class User(AbstractUser):
+    """A member of staff. Patients never hold accounts."""
+
+    display_name = models.CharField(_("display name"), max_length=150)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    clinician_type = models.CharField(
+        _("clinician type"), max_length=16, choices=ClinicianType.choices, blank=True
+    )
+    health_system = models.ForeignKey(
+        HealthSystem,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        null=True,
+        blank=True,
+        verbose_name=_("health system"),
+    )
+    clinics = models.ManyToManyField(
+        Clinic, related_name="staff", blank=True, verbose_name=_("clinics")
+    )
+
+    objects: ClassVar[StaffManager] = StaffManager()
+
+    REQUIRED_FIELDS = ["display_name", "role"]
+
+    class Meta:
+        verbose_name = _("staff member")
+        constraints = (
+            models.CheckConstraint(
+                condition=(models.Q(role="clinician") & ~models.Q(clinician_type=""))
+                | (~models.Q(role="clinician") & models.Q(clinician_type="")),
+                name="user_clinician_type_only_for_clinicians",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def cares_for_patients(self) -> bool:
+        return self.is_active and self.role in CARE_ROLES
+
+
+class CareTeamMember(models.Model):
+    """A staff member on a patient's care team: the basis of who may open the record."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="care_team"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="care_team_roles")
+    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("care team member")
+        constraints = (
+            models.UniqueConstraint(fields=("patient", "user"), name="care_team_member_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user} on care team"

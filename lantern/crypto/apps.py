@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CryptoConfig(AppConfig):
+    name = "lantern.crypto"
+    label = "crypto"
+    verbose_name = "Field encryption"

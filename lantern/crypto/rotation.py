@@ -1,0 +1,56 @@
+"""Re-sealing stored values with the newest key, and counting which keys are still in use."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.apps import apps
+from django.db import connection, models, transaction
+
+from lantern.crypto.fields import encrypted_fields
+from lantern.crypto.keyring import DecryptionError, key_id_of
+
+
+def key_usage() -> Counter[str]:
+    """How many stored values each key id sealed, read from the raw column values."""
+    usage: Counter[str] = Counter()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model, fields in encrypted_fields():
+            for field in fields:
+                column, table = quote(str(field.column)), quote(model._meta.db_table)
+                cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL")  # noqa: S608
+                for (value,) in cursor.fetchall():
+                    try:
+                        usage[key_id_of(str(value))] += 1
+                    except DecryptionError:
+                        usage["(not sealed)"] += 1
+    return usage
+
+
+def _reseal(model: type[models.Model], names: list[str], batch_size: int) -> int:
+    done = 0
+    pks = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch_size):
+        with transaction.atomic():
+            rows = list(
+                model._default_manager.select_for_update()
+                .filter(pk__in=pks[start : start + batch_size])
+                .only("pk", *names)
+            )
+            # Loading opened every value with its own key; saving seals with the active key.
+            model._default_manager.bulk_update(rows, names)
+            done += len(rows)
+    return done
+
+
+def reseal_all(batch_size: int = 1000) -> dict[str, int]:
+    """Re-seal every encrypted value with the active key, then rebuild blind indexes."""
+    report: dict[str, int] = {}
+    for model, fields in encrypted_fields():
+        report[model._meta.label] = _reseal(model, [f.name for f in fields], batch_size)
+    for config in apps.get_app_configs():
+        rebuild = getattr(config, "rebuild_blind_indexes", None)
+        if rebuild is not None:
+            report[f"{config.label} search index"] = rebuild()
+    return report

@@ -1,0 +1,56 @@
+"""Safe contact time windows: pure functions over plain data.
+
+A window is ``{"days": [0..6], "start": "HH:MM", "end": "HH:MM"}`` with Monday = 0, in the
+clinic's local time. A channel with no windows has no time restriction recorded.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+Window = dict[str, Any]
+
+
+def window_from_values(days: Iterable[int], start: datetime.time, end: datetime.time) -> Window:
+    if not min(days, default=-1) >= 0 and max(days, default=7) <= 6:
+        raise ValueError("days must be 0 (Monday) to 6 (Sunday)")
+    if start >= end:
+        raise ValueError("a window must end after it starts")
+    return {
+        "days": sorted(set(days)),
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+    }
+
+
+def windows_from_rows(rows: Sequence[Mapping[str, Any]]) -> list[Window]:
+    """Windows from cleaned form rows, skipping rows left empty."""
+    return [
+        window_from_values(row["days"], row["start"], row["end"])
+        for row in rows
+        if row.get("days") and row.get("start") and row.get("end")
+    ]
+
+
+def rows_from_windows(windows: Sequence[Window]) -> list[dict[str, Any]]:
+    return [
+        {
+            "days": list(window["days"]),
+            "start": datetime.time.fromisoformat(window["start"]),
+            "end": datetime.time.fromisoformat(window["end"]),
+        }
+        for window in windows
+    ]
+
+
+def is_open(windows: Sequence[Window], when: datetime.datetime) -> bool:
+    """Whether ``when`` (clinic local time) falls inside any window; no windows = no limit."""
+    if not windows:
+        return True
+    moment = when.strftime("%H:%M")
+    return any(
+        when.weekday() in window["days"] and window["start"] <= moment < window["end"]
+        for window in windows
+    )

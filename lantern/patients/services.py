@@ -1,0 +1,311 @@
+"""Writes to the patient registry. Each runs in one transaction and leaves an audit entry."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lantern.accounts.models import CareTeamMember, Clinic
+from lantern.audit.models import Action, Category
+from lantern.audit.services import audit_record
+from lantern.patients.choices import AliasKind, ContactChannelKind, IdentifierSystem
+from lantern.patients.models import (
+    ContactChannel,
+    ContactPlan,
+    ExternalIdentifier,
+    Patient,
+    PatientAlias,
+    PatientSearchToken,
+)
+from lantern.patients.search import identifier_token, name_tokens, patient_names
+
+if TYPE_CHECKING:
+    from lantern.accounts.models import User
+
+
+class RegistryError(Exception):
+    """A registry write that cannot be done; the message is safe to show to staff."""
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    """Identity and demographics as entered on the registration or edit form."""
+
+    preferred_name: str
+    legal_name: str
+    birth_date_kind: str
+    birth_date: datetime.date | None
+    estimated_age: int | None
+    sex_at_birth: str
+    gender_identity: str
+    gender_identity_detail: str
+    pronouns: str
+    preferred_language: str
+    interpreter_needed: bool
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> PatientDetails:
+        return cls(**{f.name: data[f.name] for f in fields(cls)})
+
+
+def _apply_details(patient: Patient, details: PatientDetails) -> None:
+    for name, value in vars(details).items():
+        setattr(patient, name, value)
+    if details.birth_date_kind != "exact":
+        patient.birth_date = None
+    if details.birth_date_kind == "estimated":
+        if patient.estimated_on is None or patient.estimated_age != details.estimated_age:
+            patient.estimated_on = timezone.localdate()
+    else:
+        patient.estimated_age = None
+        patient.estimated_on = None
+
+
+def search_index_refresh(patient: Patient) -> None:
+    """Replace the patient's name tokens with ones computed from their current names."""
+    tokens = name_tokens(patient_names(patient))
+    PatientSearchToken.objects.filter(patient=patient).delete()
+    PatientSearchToken.objects.bulk_create(
+        PatientSearchToken(patient=patient, token=token) for token in tokens
+    )
+
+
+@transaction.atomic
+def patient_register(
+    *,
+    actor: User,
+    clinic: Clinic,
+    details: PatientDetails,
+    aliases: Sequence[tuple[str, str]] = (),
+    mrn: str = "",
+) -> Patient:
+    """Register a patient at ``clinic`` with ``actor`` on the care team."""
+    patient = Patient(registered_by=actor)
+    _apply_details(patient, details)
+    patient.save()
+    patient.clinics.add(clinic)
+    CareTeamMember.objects.create(patient=patient, user=actor, added_by=actor)
+    PatientAlias.objects.bulk_create(
+        PatientAlias(patient=patient, name=name, kind=kind) for name, kind in aliases if name
+    )
+    ContactPlan.objects.create(patient=patient, updated_by=actor)
+    if mrn.strip():
+        _identifier_create(patient=patient, clinic=clinic, value=mrn)
+    search_index_refresh(patient)
+    audit_record(
+        action=Action.CREATE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=patient,
+        category=Category.IDENTITY,
+    )
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, actor: User, patient: Patient, details: PatientDetails) -> Patient:
+    _apply_details(patient, details)
+    patient.save()
+    search_index_refresh(patient)
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=patient,
+        category=Category.IDENTITY,
+    )
+    return patient
+
+
+@transaction.atomic
+def alias_add(
+    *, actor: User, patient: Patient, name: str, kind: str = AliasKind.OTHER
+) -> PatientAlias:
+    alias = PatientAlias.objects.create(patient=patient, name=name, kind=kind)
+    search_index_refresh(patient)
+    audit_record(
+        action=Action.CREATE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=alias,
+        category=Category.IDENTITY,
+    )
+    return alias
+
+
+@transaction.atomic
+def alias_remove(*, actor: User, alias: PatientAlias) -> None:
+    patient = alias.patient
+    audit_record(
+        action=Action.DELETE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=alias,
+        category=Category.IDENTITY,
+    )
+    alias.delete()
+    search_index_refresh(patient)
+
+
+def _identifier_create(*, patient: Patient, clinic: Clinic, value: str) -> ExternalIdentifier:
+    index = identifier_token(IdentifierSystem.MRN, value)
+    taken = ExternalIdentifier.objects.filter(
+        clinic=clinic, system=IdentifierSystem.MRN, value_index=index
+    ).exists()
+    if taken:
+        raise RegistryError(
+            _("This medical record number is already in use at %(clinic)s.")
+            % {"clinic": clinic.name}
+        )
+    try:
+        with transaction.atomic():
+            return ExternalIdentifier.objects.create(
+                patient=patient,
+                clinic=clinic,
+                system=IdentifierSystem.MRN,
+                value=value.strip(),
+                value_index=index,
+            )
+    except IntegrityError:  # registered by someone else a moment ago
+        raise RegistryError(
+            _("This medical record number is already in use at %(clinic)s.")
+            % {"clinic": clinic.name}
+        ) from None
+
+
+@transaction.atomic
+def identifier_add(
+    *, actor: User, patient: Patient, clinic: Clinic, value: str
+) -> ExternalIdentifier:
+    identifier = _identifier_create(patient=patient, clinic=clinic, value=value)
+    audit_record(
+        action=Action.CREATE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=identifier,
+        category=Category.IDENTITY,
+    )
+    return identifier
+
+
+@transaction.atomic
+def identifier_remove(*, actor: User, identifier: ExternalIdentifier) -> None:
+    audit_record(
+        action=Action.DELETE,
+        actor=actor,
+        patient_id=identifier.patient_id,
+        obj=identifier,
+        category=Category.IDENTITY,
+    )
+    identifier.delete()
+
+
+@transaction.atomic
+def contact_plan_update(
+    *,
+    actor: User,
+    patient: Patient,
+    do_not_contact: bool,
+    notes: str,
+    confirmed_at: datetime.date | None,
+) -> ContactPlan:
+    plan, _created = ContactPlan.objects.get_or_create(patient=patient)
+    plan.do_not_contact = do_not_contact
+    plan.notes = notes
+    plan.confirmed_at = confirmed_at
+    plan.updated_by = actor
+    plan.save()
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=plan,
+        category=Category.CONTACT,
+    )
+    return plan
+
+
+@transaction.atomic
+def contact_channel_update(
+    *, actor: User, patient: Patient, channel: ContactChannelKind, values: dict[str, Any]
+) -> ContactChannel:
+    record, _created = ContactChannel.objects.get_or_create(patient=patient, channel=channel)
+    for name in (
+        "safety",
+        "destination",
+        "time_windows",
+        "voicemail_allowed",
+        "code_word",
+        "approved_wording",
+        "confirmed_at",
+    ):
+        setattr(record, name, values[name])
+    record.save()
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=record,
+        category=Category.CONTACT,
+    )
+    return record
+
+
+@transaction.atomic
+def care_team_add(*, actor: User, patient: Patient, member: User) -> CareTeamMember:
+    if not member.cares_for_patients:
+        raise RegistryError(_("Only clinicians, advocates and counselors join care teams."))
+    if not member.clinics.filter(pk__in=patient.clinics.all()).exists():
+        raise RegistryError(_("This staff member does not work at the patient's clinics."))
+    entry, created = CareTeamMember.objects.get_or_create(
+        patient=patient, user=member, defaults={"added_by": actor}
+    )
+    if created:
+        audit_record(
+            action=Action.PERMISSION_CHANGE,
+            actor=actor,
+            patient_id=patient.pk,
+            obj=entry,
+            category=Category.CARE_TEAM,
+            detail=f"added user {member.pk}",
+        )
+    return entry
+
+
+@transaction.atomic
+def care_team_remove(*, actor: User, entry: CareTeamMember) -> None:
+    patient = entry.patient
+    if patient.care_team.count() <= 1:
+        raise RegistryError(_("A patient's care team cannot be left empty."))
+    audit_record(
+        action=Action.PERMISSION_CHANGE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=entry,
+        category=Category.CARE_TEAM,
+        detail=f"removed user {entry.user_id}",
+    )
+    entry.delete()
+
+
+def search_index_rebuild(batch_size: int = 500) -> int:
+    """Recompute tokens for every patient and every identifier index. Returns patients done."""
+    done = 0
+    ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            batch = Patient.objects.filter(pk__in=ids[start : start + batch_size])
+            for patient in batch.prefetch_related("aliases"):
+                search_index_refresh(patient)
+                done += 1
+    identifiers = list(ExternalIdentifier.objects.all())
+    for identifier in identifiers:
+        identifier.value_index = identifier_token(identifier.system, identifier.value)
+    ExternalIdentifier.objects.bulk_update(identifiers, ["value_index"], batch_size=batch_size)
+    return done

@@ -1,0 +1,36 @@
+from django.urls import path
+
+from lantern.patients.views import contact, registry
+
+app_name = "patients"
+
+urlpatterns = [
+    path("", registry.patient_search, name="search"),
+    path("new/", registry.patient_register, name="register"),
+    path("<uuid:patient_id>/", registry.patient_detail, name="detail"),
+    path("<uuid:patient_id>/edit/", registry.patient_edit, name="edit"),
+    path("<uuid:patient_id>/aliases/", registry.alias_add, name="alias_add"),
+    path(
+        "<uuid:patient_id>/aliases/<int:alias_id>/remove/",
+        registry.alias_remove,
+        name="alias_remove",
+    ),
+    path("<uuid:patient_id>/identifiers/", registry.identifier_add, name="identifier_add"),
+    path(
+        "<uuid:patient_id>/identifiers/<int:identifier_id>/remove/",
+        registry.identifier_remove,
+        name="identifier_remove",
+    ),
+    path("<uuid:patient_id>/care-team/", registry.care_team_add, name="care_team_add"),
+    path(
+        "<uuid:patient_id>/care-team/<int:member_id>/remove/",
+        registry.care_team_remove,
+        name="care_team_remove",
+    ),
+    path("<uuid:patient_id>/contact/", contact.contact_plan_edit, name="contact_plan"),
+    path(
+        "<uuid:patient_id>/contact/<slug:channel>/",
+        contact.contact_channel_edit,
+        name="contact_channel",
+    ),
+]

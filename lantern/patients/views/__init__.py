@@ -1,0 +1,1 @@
+"""Patient registry views, split by page family."""

@@ -1,0 +1,264 @@
+"""Patient registry pages: search, register, view, edit, aliases, identifiers, care team."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantern.accounts.access import staff_user
+from lantern.accounts.models import User
+from lantern.audit.models import Action, Category
+from lantern.audit.services import audit_record
+from lantern.patients import search, services
+from lantern.patients.access import care_staff_required, patient_for
+from lantern.patients.choices import ContactChannelKind
+from lantern.patients.forms import (
+    AliasFormSet,
+    CareTeamAddForm,
+    IdentifierForm,
+    PatientDetailsForm,
+    RegistrationForm,
+    RequiredAliasForm,
+    SearchForm,
+)
+from lantern.patients.matching import parse_query
+from lantern.patients.models import ContactChannel, ContactPlan, Patient
+
+
+@care_staff_required
+def patient_search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.POST or None)
+    matches: list[search.Match] = []
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        parsed = parse_query(query)
+        if not parsed.is_empty:
+            scope = Patient.objects.visible_to(staff_user(request))
+            matches = search.find(scope, parsed)
+            # The query itself is never stored: it may hold a name.
+            audit_record(
+                action=Action.SEARCH,
+                request=request,
+                category=Category.IDENTITY,
+                detail=f"{len(matches)} results",
+            )
+    template = (
+        "patients/_results.html" if getattr(request, "htmx", False) else "patients/search.html"
+    )
+    return render(request, template, {"form": form, "matches": matches, "query": query})
+
+
+@care_staff_required
+def patient_register(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    clinics = user.clinics.all()
+    form = RegistrationForm(request.POST or None, clinics=clinics)
+    aliases = AliasFormSet(request.POST or None, prefix="alias")
+    duplicates: list[search.Match] = []
+    hidden_duplicates = 0
+    if request.method == "POST" and form.is_valid() and aliases.is_valid():
+        data = form.cleaned_data
+        alias_rows = [(row["name"], row["kind"]) for row in aliases.cleaned_data if row.get("name")]
+        if not data["not_a_duplicate"]:
+            names = [
+                data["preferred_name"],
+                data["legal_name"],
+                *(name for name, _kind in alias_rows),
+            ]
+            found = search.likely_duplicates(
+                Patient.objects.in_clinics_of(user), names, data.get("birth_date")
+            )
+            visible = set(
+                Patient.objects.visible_to(user)
+                .filter(pk__in=[m.patient.pk for m in found])
+                .values_list("pk", flat=True)
+            )
+            duplicates = [m for m in found if m.patient.pk in visible]
+            hidden_duplicates = len(found) - len(duplicates)
+        if not duplicates and not hidden_duplicates:
+            try:
+                patient = services.patient_register(
+                    actor=user,
+                    clinic=data["clinic"],
+                    details=services.PatientDetails.from_mapping(data),
+                    aliases=alias_rows,
+                    mrn=data["mrn"],
+                )
+            except services.RegistryError as error:
+                form.add_error("mrn", str(error))
+            else:
+                messages.success(request, _("Patient registered."))
+                return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/register.html",
+        {
+            "form": form,
+            "aliases": aliases,
+            "duplicates": duplicates,
+            "hidden_duplicates": hidden_duplicates,
+        },
+    )
+
+
+@care_staff_required
+def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(request, patient_id, read=Category.IDENTITY)
+    return render(request, "patients/detail.html", _detail_context(request, patient))
+
+
+def _detail_context(request: HttpRequest, patient: Patient, **forms: object) -> dict[str, object]:
+    user = staff_user(request)
+    own_clinics = patient.clinics.filter(pk__in=user.clinics.all())
+    context: dict[str, object] = {
+        "patient": patient,
+        "aliases": patient.aliases.all(),
+        "identifiers": patient.identifiers.select_related("clinic"),
+        "clinics": patient.clinics.all(),
+        "care_team": patient.care_team.select_related("user").order_by("added_at"),
+        "contact_plan": ContactPlan.objects.filter(patient=patient).first(),
+        "channel_rows": _channel_rows(patient),
+        "alias_form": RequiredAliasForm(prefix="new-alias"),
+        "identifier_form": IdentifierForm(clinics=own_clinics, prefix="new-id"),
+        "care_team_form": CareTeamAddForm(candidates=_care_team_candidates(patient), prefix="team"),
+        "minor": patient.is_minor(),
+    }
+    context.update(forms)
+    return context
+
+
+def _channel_rows(patient: Patient) -> list[tuple[str, str, ContactChannel | None]]:
+    recorded = {record.channel: record for record in patient.contact_channels.all()}
+    return [(kind, str(label), recorded.get(kind)) for kind, label in ContactChannelKind.choices]
+
+
+def _detail_with_errors(request: HttpRequest, patient: Patient, **forms: object) -> HttpResponse:
+    """Re-show the patient page with the form that failed, keeping what was typed."""
+    audit_record(
+        action=Action.READ,
+        request=request,
+        patient_id=patient.pk,
+        obj=patient,
+        category=Category.IDENTITY,
+    )
+    return render(request, "patients/detail.html", _detail_context(request, patient, **forms))
+
+
+def _care_team_candidates(patient: Patient):  # type: ignore[no-untyped-def]
+    return (
+        User.objects.care_staff()
+        .filter(clinics__in=patient.clinics.all())
+        .exclude(care_team_roles__patient=patient)
+        .distinct()
+        .order_by("display_name")
+    )
+
+
+@care_staff_required
+def patient_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(
+        request, patient_id, read=Category.IDENTITY if request.method == "GET" else None
+    )
+    initial = {name: getattr(patient, name) for name in PatientDetailsForm.base_fields}
+    form = PatientDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.patient_update(
+            actor=staff_user(request),
+            patient=patient,
+            details=services.PatientDetails.from_mapping(form.cleaned_data),
+        )
+        messages.success(request, _("Changes saved."))
+        return redirect("patients:detail", patient_id=patient.pk)
+    return render(request, "patients/edit.html", {"form": form, "patient": patient})
+
+
+@care_staff_required
+@require_POST
+def alias_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    form = RequiredAliasForm(request.POST, prefix="new-alias")
+    if form.is_valid():
+        services.alias_add(actor=staff_user(request), patient=patient, **form.cleaned_data)
+        messages.success(request, _("Alias added."))
+        return redirect("patients:detail", patient_id=patient.pk)
+    return _detail_with_errors(request, patient, alias_form=form)
+
+
+@care_staff_required
+@require_POST
+def alias_remove(request: HttpRequest, patient_id: UUID, alias_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    alias = get_object_or_404(patient.aliases, pk=alias_id)
+    services.alias_remove(actor=staff_user(request), alias=alias)
+    messages.success(request, _("Alias removed."))
+    return redirect("patients:detail", patient_id=patient.pk)
+
+
+@care_staff_required
+@require_POST
+def identifier_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    user = staff_user(request)
+    form = IdentifierForm(
+        request.POST, clinics=patient.clinics.filter(pk__in=user.clinics.all()), prefix="new-id"
+    )
+    if form.is_valid():
+        try:
+            services.identifier_add(actor=user, patient=patient, **form.cleaned_data)
+        except services.RegistryError as error:
+            form.add_error("value", str(error))
+        else:
+            messages.success(request, _("Record number added."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    return _detail_with_errors(request, patient, identifier_form=form)
+
+
+@care_staff_required
+@require_POST
+def identifier_remove(request: HttpRequest, patient_id: UUID, identifier_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    identifier = get_object_or_404(patient.identifiers, pk=identifier_id)
+    services.identifier_remove(actor=staff_user(request), identifier=identifier)
+    messages.success(request, _("Record number removed."))
+    return redirect("patients:detail", patient_id=patient.pk)
+
+
+@care_staff_required
+@require_POST
+def care_team_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    form = CareTeamAddForm(request.POST, candidates=_care_team_candidates(patient), prefix="team")
+    if form.is_valid():
+        try:
+            services.care_team_add(
+                actor=staff_user(request), patient=patient, member=form.cleaned_data["member"]
+            )
+        except services.RegistryError as error:
+            form.add_error("member", str(error))
+        else:
+            messages.success(request, _("Added to the care team."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    return _detail_with_errors(request, patient, care_team_form=form)
+
+
+@care_staff_required
+@require_POST
+def care_team_remove(request: HttpRequest, patient_id: UUID, member_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    entry = get_object_or_404(patient.care_team, pk=member_id)
+    leaving = entry.user_id == request.user.pk
+    try:
+        services.care_team_remove(actor=staff_user(request), entry=entry)
+    except services.RegistryError as error:
+        messages.error(request, str(error))
+        return redirect("patients:detail", patient_id=patient.pk)
+    messages.success(request, _("Removed from the care team."))
+    if leaving:
+        return redirect("patients:search")
+    return redirect("patients:detail", patient_id=patient.pk)

@@ -1,0 +1,250 @@
+"""Lantern's settings, read from the environment by strict helpers (see ``lantern.env``).
+
+``LANTERN_MODE`` picks how Lantern runs:
+
+* ``production`` (the default): every secret must come from the environment, Lantern refuses
+  to start without them, and HTTPS-only protections are on.
+* ``demo``: a single-machine installation on 127.0.0.1 for trying Lantern out; it creates its
+  own secrets in the ignored local data folder the first time it starts.
+* ``test``: fresh random keys for each test run, never written anywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from lantern import env
+from lantern.crypto import local_keys
+from lantern.crypto.keyring import KeyRing, generate_key
+
+BASE_DIR = Path(__file__).resolve().parent
+REPO_DIR = BASE_DIR.parent
+
+MODE = env.get_choice("LANTERN_MODE", ("production", "demo", "test"), "production")
+PRODUCTION = MODE == "production"
+DATA_DIR = Path(env.get_str("LANTERN_DATA_DIR", str(REPO_DIR / "var"))).resolve()
+
+# --- Secrets ---------------------------------------------------------------------------
+
+if MODE == "production":
+    SECRET_KEY = env.get_str("LANTERN_SECRET_KEY", "")
+    LANTERN_ENCRYPTION_KEYS = env.get_str("LANTERN_ENCRYPTION_KEYS", "")
+    LANTERN_INDEX_KEY = env.get_str("LANTERN_INDEX_KEY", "")
+    _missing = [
+        name
+        for name, value in (
+            ("LANTERN_SECRET_KEY", SECRET_KEY),
+            ("LANTERN_ENCRYPTION_KEYS", LANTERN_ENCRYPTION_KEYS),
+            ("LANTERN_INDEX_KEY", LANTERN_INDEX_KEY),
+        )
+        if not value.strip()
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "Lantern runs in production mode and refuses to start without "
+            + ", ".join(_missing)
+            + ". Generate keys with 'lantern keys generate', or set LANTERN_MODE=demo "
+            "to try Lantern on this machine."
+        )
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured("LANTERN_SECRET_KEY must be at least 50 characters long.")
+elif MODE == "demo":
+    _demo = local_keys.load_or_create(DATA_DIR)
+    SECRET_KEY = _demo["secret_key"]
+    LANTERN_ENCRYPTION_KEYS = _demo["encryption_keys"]
+    LANTERN_INDEX_KEY = _demo["index_key"]
+else:
+    SECRET_KEY = generate_key() + generate_key()
+    LANTERN_ENCRYPTION_KEYS = f"test1:{generate_key()}"
+    LANTERN_INDEX_KEY = generate_key()
+
+# Wrong key material stops start-up here, with a message that names the variable only.
+KeyRing.from_config(LANTERN_ENCRYPTION_KEYS, LANTERN_INDEX_KEY)
+
+DEBUG = env.get_bool("LANTERN_DEBUG", False)
+if DEBUG and PRODUCTION:
+    raise ImproperlyConfigured("LANTERN_DEBUG cannot be on in production mode.")
+
+if PRODUCTION:
+    ALLOWED_HOSTS = env.get_list("LANTERN_ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("LANTERN_ALLOWED_HOSTS must name the host(s) Lantern serves.")
+else:
+    ALLOWED_HOSTS = env.get_list("LANTERN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+# --- Applications ------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "lantern.core",
+    "lantern.crypto",
+    "lantern.accounts",
+    "lantern.audit",
+    "lantern.patients",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lantern.audit.context.AuditContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "lantern.core.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "lantern.urls"
+WSGI_APPLICATION = "lantern.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "patients:search"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lantern.core.context_processors.lantern",
+            ],
+        },
+    },
+]
+
+# --- Database ----------------------------------------------------------------------------
+
+_default_db = "sqlite://:memory:" if MODE == "test" else f"sqlite:///{DATA_DIR / 'lantern.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.get_str("DATABASE_URL", _default_db), conn_max_age=0 if MODE == "test" else 60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the task worker share one SQLite file.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background work ---------------------------------------------------------------------
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if MODE == "test"
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+
+# --- Authentication ----------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if MODE == "test":
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# --- Transport and headers ---------------------------------------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SECURE_SSL_REDIRECT = env.get_bool("LANTERN_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env.get_int("LANTERN_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.get_bool("LANTERN_HSTS_PRELOAD", False)
+    if env.get_bool("LANTERN_BEHIND_TLS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = env.get_list("LANTERN_CSRF_TRUSTED_ORIGINS", [])
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+
+# --- Language and time -------------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env.get_str("LANTERN_TIME_ZONE", "America/New_York")
+USE_TZ = True
+
+# --- Static files ------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if MODE == "test"
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = MODE == "test"
+
+# --- Logging: never log request bodies or patient data -----------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.get_str("LANTERN_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's request logger can include the URL; Lantern URLs carry only opaque ids.
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+
+# --- Lantern ------------------------------------------------------------------------------
+
+# Shown in every title and header: neutral on purpose, so a screen seen over a shoulder or a
+# browser tab does not reveal what kind of care the person is receiving.
+LANTERN_APP_NAME = env.get_str("LANTERN_APP_NAME", "Lantern")
+LANTERN_SEARCH_RESULT_LIMIT = 25
