@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from lantern.audit.models import AuditEvent
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("clinician", 200),
+        ("colleague", 404),
+        ("outsider", 404),
+        ("auditor", 403),
+        ("admin", 403),
+        ("manager", 403),
+    ],
+)
+def test_patient_page_opens_only_for_the_care_team(personas, client_for, persona, status):
+    url = reverse("patients:detail", args=[personas.patient.pk])
+    response = client_for(personas.by_name(persona)).get(url)
+    assert response.status_code == status
+    if status == 200:
+        assert "Rosa Delgado" in response.content.decode()
+        assert "Sunny" in response.content.decode()
+    outcome = "success" if status == 200 else "denied"
+    assert AuditEvent.objects.filter(
+        patient_id=personas.patient.pk,
+        action="read",
+        outcome=outcome,
+        actor=personas.by_name(persona),
+    ).exists()
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(personas, client_for):
+    response = client_for(None).get(reverse("patients:detail", args=[personas.patient.pk]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
