@@ -38,8 +38,9 @@ def generate_key() -> str:
 
 
 def _decode_key(material: str, what: str) -> bytes:
+    text = material.strip()
     try:
-        raw = base64.urlsafe_b64decode(material.strip().encode("ascii") + b"==")
+        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, UnicodeEncodeError, ValueError):
         raise ImproperlyConfigured(f"{what} is not valid base64url key material.") from None
     if len(raw) != KEY_BYTES:

@@ -28,7 +28,8 @@ MAX_WORD_LENGTH = 40
 
 def fold(text: str) -> str:
     """Lower-case, accent-free, punctuation-free form of a name, words single-spaced."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Compatibility forms first (so styled letters become plain ones), then case, then accents.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_FOLD)
     return " ".join(_NOT_WORD.sub(" ", bare).split())
 
@@ -72,12 +73,18 @@ def name_keys(names: Iterable[str]) -> set[str]:
     return keys
 
 
+# Below this, two words are different words, not a misspelling: they add nothing to a score.
+WORD_MATCH_FLOOR = 0.8
+
+
 def word_similarity(a: str, b: str) -> float:
+    """1.0 for the same word, about 0.85-0.99 for a misspelling or sound-alike, else 0."""
     if a == b:
         return 1.0
+    similarity = float(jellyfish.jaro_winkler_similarity(a, b))
     if phonetic(a) is not None and phonetic(a) == phonetic(b):
-        return max(0.9, jellyfish.jaro_winkler_similarity(a, b))
-    return float(jellyfish.jaro_winkler_similarity(a, b))
+        similarity = max(0.9, similarity)
+    return similarity if similarity >= WORD_MATCH_FLOOR else 0.0
 
 
 def name_score(query_words: Sequence[str], names: Iterable[str]) -> float:
@@ -141,18 +148,21 @@ def parse_query(text: str, max_terms: int = 8) -> ParsedQuery:
     name_terms: list[str] = []
     dates: set[datetime.date] = set()
     identifiers: list[str] = []
-    for term in text.split()[: max_terms * 2]:
+    terms = text.split()[: max_terms * 2]
+    for position, term in enumerate(terms):
         term_dates = parse_date_term(term)
         if term_dates:
             dates |= term_dates
-        elif any(char.isdigit() for char in term):
-            normalised = normalise_identifier(term)
-            if normalised:
-                identifiers.append(normalised)
+            continue
+        if any(char.isdigit() for char in term):
+            identifiers.append(normalise_identifier(term))
+            # "RV 2002" may be one record number typed with a space.
+            if position > 0 and not parse_date_term(terms[position - 1]):
+                identifiers.append(normalise_identifier(terms[position - 1] + term))
         else:
             name_terms.append(term)
     return ParsedQuery(
         words=tuple(words(" ".join(name_terms))[:max_terms]),
         birth_dates=frozenset(dates),
-        identifiers=tuple(identifiers[:max_terms]),
+        identifiers=tuple(dict.fromkeys(i for i in identifiers if i))[:max_terms],
     )

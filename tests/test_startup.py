@@ -1,0 +1,104 @@
+"""Lantern refuses to start with missing or malformed secrets, and says exactly why."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lantern.crypto.keyring import generate_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lantern(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LANTERN_", "DJANGO_", "DATABASE_URL"))
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "lantern.cli", *args],
+        env=clean,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    env = {
+        "LANTERN_MODE": "production",
+        "LANTERN_SECRET_KEY": generate_key() + generate_key(),
+        "LANTERN_ENCRYPTION_KEYS": f"k1:{generate_key()}",
+        "LANTERN_INDEX_KEY": generate_key(),
+        "LANTERN_ALLOWED_HOSTS": "lantern.clinic.example",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    env.update(overrides)
+    return env
+
+
+def test_production_mode_is_the_default_and_refuses_to_start_without_secrets(tmp_path):
+    result = lantern("check", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    assert result.returncode == 2
+    assert "production mode" in result.stderr
+    for name in ("LANTERN_SECRET_KEY", "LANTERN_ENCRYPTION_KEYS", "LANTERN_INDEX_KEY"):
+        assert name in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("LANTERN_ENCRYPTION_KEYS", "k1:c2hvcnQta2V5", "must decode to 32 bytes"),
+        ("LANTERN_ENCRYPTION_KEYS", "no-separator", "must look like"),
+        ("LANTERN_INDEX_KEY", "***", "not valid base64url"),
+        ("LANTERN_SECRET_KEY", "too-short", "at least 50 characters"),
+        ("LANTERN_ALLOWED_HOSTS", "", "LANTERN_ALLOWED_HOSTS must name"),
+        ("LANTERN_DEBUG", "true", "cannot be on in production"),
+        ("LANTERN_MODE", "staging", "LANTERN_MODE must be one of"),
+    ],
+)
+def test_malformed_settings_stop_start_up_with_a_precise_message(
+    tmp_path, variable, value, message
+):
+    result = lantern("check", env=production_env(tmp_path, **{variable: value}))
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    if value and variable != "LANTERN_MODE":  # the value may be secret: never echo it
+        assert value.split(":", 1)[-1] not in result.stderr
+
+
+def test_production_mode_with_complete_settings_passes_the_deployment_checks(tmp_path):
+    result = lantern("check", "--deploy", "--fail-level", "WARNING", env=production_env(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_demo_mode_creates_its_own_secrets_once_in_the_data_folder(tmp_path):
+    env = {"LANTERN_MODE": "demo", "LANTERN_DATA_DIR": str(tmp_path / "var")}
+    first = lantern("check", env=env)
+    assert first.returncode == 0, first.stderr
+    key_file = tmp_path / "var" / "demo-keys.json"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    material = json.loads(key_file.read_text())
+    assert lantern("check", env=env).returncode == 0
+    assert json.loads(key_file.read_text()) == material
+
+
+def test_lantern_runs_any_django_command_and_honours_database_url(tmp_path):
+    env = production_env(tmp_path)
+    assert lantern("migrate", "--no-input", env=env).returncode == 0
+    assert (tmp_path / "db.sqlite3").exists()
+    shown = lantern("showmigrations", "patients", env=env)
+    assert "[X] 0001_initial" in shown.stdout
