@@ -14,15 +14,12 @@ Window = dict[str, Any]
 
 
 def window_from_values(days: Iterable[int], start: datetime.time, end: datetime.time) -> Window:
-    if not min(days, default=-1) >= 0 and max(days, default=7) <= 6:
-        raise ValueError("days must be 0 (Monday) to 6 (Sunday)")
+    chosen = sorted(set(days))
+    if not chosen or chosen[0] < 0 or chosen[-1] > 6:
+        raise ValueError("days must be 0 (Monday) to 6 (Sunday), at least one")
     if start >= end:
         raise ValueError("a window must end after it starts")
-    return {
-        "days": sorted(set(days)),
-        "start": start.strftime("%H:%M"),
-        "end": end.strftime("%H:%M"),
-    }
+    return {"days": chosen, "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
 
 
 def windows_from_rows(rows: Sequence[Mapping[str, Any]]) -> list[Window]:

@@ -94,6 +94,9 @@ def test_the_key_ring_never_shows_key_material():
 
 
 SHORT = base64.urlsafe_b64encode(b"x" * 16).decode()
+# Fixed material: parameter ids must be identical in every test worker.
+K_A = base64.urlsafe_b64encode(b"a" * 32).decode()
+K_B = base64.urlsafe_b64encode(b"b" * 32).decode()
 
 
 @pytest.mark.parametrize(
@@ -101,11 +104,11 @@ SHORT = base64.urlsafe_b64encode(b"x" * 16).decode()
     [
         ("", None, "at least one id:key"),
         ("k1", None, "entry 1 must look like"),
-        ("bad id!:" + generate_key(), None, "entry 1 must look like"),
+        ("bad id!:" + K_A, None, "entry 1 must look like"),
         (f"k1:{SHORT}", None, "must decode to 32 bytes"),
         ("k1:***not-base64***", None, "not valid base64url"),
-        (f"k1:{generate_key()},k1:{generate_key()}", None, "twice"),
-        (f"k1:{generate_key()}", SHORT, "LANTERN_INDEX_KEY must decode to 32 bytes"),
+        (f"k1:{K_A},k1:{K_B}", None, "twice"),
+        (f"k1:{K_A}", SHORT, "LANTERN_INDEX_KEY must decode to 32 bytes"),
     ],
 )
 def test_wrong_key_material_is_refused_with_a_precise_message(encryption_keys, index_key, message):

@@ -1,0 +1,168 @@
+"""Every URL pattern x every persona: who gets in, who is refused, and that refusals are audited.
+
+The matrix below must list every named URL pattern Lantern serves; a new URL that is not
+added here fails ``test_the_matrix_covers_every_url_pattern``. A persona getting through
+where the matrix says "refused" fails the walk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from lantern.audit.models import AuditEvent
+
+PERSONAS = ("anonymous", "clinician", "colleague", "outsider", "auditor", "admin", "manager")
+SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
+CARE_STAFF = frozenset({"clinician", "colleague", "outsider"})  # roles that may search and register
+CARE_TEAM = frozenset({"clinician"})  # on the planted patient's care team
+
+
+def patient(p):
+    return {"patient_id": p.patient.pk}
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset[str]
+    methods: tuple[str, ...] = ("GET",)
+    kwargs: Callable[..., dict[str, object]] = field(default=lambda p: {})
+    patient_scoped: bool = False
+    signs_out: bool = False  # success is being sent to the sign-in page
+
+
+MATRIX: dict[str, Rule] = {
+    "home": Rule(SIGNED_IN),
+    "accounts:login": Rule(frozenset(PERSONAS)),
+    "accounts:logout": Rule(frozenset(PERSONAS), methods=("POST",), signs_out=True),
+    "set_language": Rule(frozenset(PERSONAS), methods=("POST",)),
+    "patients:search": Rule(CARE_STAFF, methods=("GET", "POST")),
+    "patients:register": Rule(CARE_STAFF, methods=("GET", "POST")),
+    "patients:detail": Rule(CARE_TEAM, kwargs=patient, patient_scoped=True),
+    "patients:edit": Rule(CARE_TEAM, methods=("GET", "POST"), kwargs=patient, patient_scoped=True),
+    "patients:alias_add": Rule(CARE_TEAM, methods=("POST",), kwargs=patient, patient_scoped=True),
+    "patients:alias_remove": Rule(
+        CARE_TEAM,
+        methods=("POST",),
+        patient_scoped=True,
+        kwargs=lambda p: {"patient_id": p.patient.pk, "alias_id": p.patient.aliases.get().pk},
+    ),
+    "patients:identifier_add": Rule(
+        CARE_TEAM, methods=("POST",), kwargs=patient, patient_scoped=True
+    ),
+    "patients:identifier_remove": Rule(
+        CARE_TEAM,
+        methods=("POST",),
+        patient_scoped=True,
+        kwargs=lambda p: {
+            "patient_id": p.patient.pk,
+            "identifier_id": p.patient.identifiers.get().pk,
+        },
+    ),
+    "patients:care_team_add": Rule(
+        CARE_TEAM, methods=("POST",), kwargs=patient, patient_scoped=True
+    ),
+    "patients:care_team_remove": Rule(
+        CARE_TEAM,
+        methods=("POST",),
+        patient_scoped=True,
+        kwargs=lambda p: {"patient_id": p.patient.pk, "member_id": p.patient.care_team.get().pk},
+    ),
+    "patients:contact_plan": Rule(
+        CARE_TEAM, methods=("GET", "POST"), kwargs=patient, patient_scoped=True
+    ),
+    "patients:contact_channel": Rule(
+        CARE_TEAM,
+        methods=("GET", "POST"),
+        patient_scoped=True,
+        kwargs=lambda p: {"patient_id": p.patient.pk, "channel": "sms"},
+    ),
+}
+
+
+def url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= url_names(entry, inner)
+        elif isinstance(entry, URLPattern):
+            assert entry.name, (
+                f"URL pattern {entry.pattern} has no name, so the matrix cannot list it"
+            )
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_the_matrix_covers_every_url_pattern():
+    assert url_names() == set(MATRIX), "add the new URL to MATRIX with who may use it"
+
+
+CELLS = [
+    (name, method, persona)
+    for name, rule in MATRIX.items()
+    for method in rule.methods
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "persona"), CELLS, ids=["-".join(cell) for cell in CELLS]
+)
+def test_access_matrix(personas, client_for, name, method, persona):
+    rule = MATRIX[name]
+    url = reverse(name, kwargs=rule.kwargs(personas))
+    user = personas.by_name(persona)
+    denied_before = AuditEvent.objects.filter(outcome="denied").count()
+    response = getattr(client_for(user), method.lower())(url)
+    status = response.status_code
+    to_sign_in = status == 302 and response.url.startswith(reverse("accounts:login"))
+    refused = (to_sign_in and not rule.signs_out) or status in (403, 404)
+    assert status < 500
+    if persona in rule.allowed:
+        assert not refused, f"{persona} was refused {method} {name} ({status})"
+        if rule.patient_scoped and method == "GET":
+            assert AuditEvent.objects.filter(
+                action="read", outcome="success", actor=user, patient_id=personas.patient.pk
+            ).exists(), f"{name}: the read was not audited"
+    else:
+        assert refused, f"{persona} got {status} from {method} {name}; the matrix says refused"
+        if user is None:
+            assert to_sign_in, f"anonymous {method} {name} should be sent to sign in"
+        else:
+            denied_now = AuditEvent.objects.filter(outcome="denied", actor=user).count()
+            assert denied_now > denied_before, (
+                f"{persona}'s refused {method} {name} left no audit entry"
+            )
+
+
+def test_a_post_only_url_refuses_get_for_everyone(personas, client_for):
+    for name, rule in MATRIX.items():
+        if rule.methods == ("POST",) and rule.patient_scoped:
+            response = client_for(personas.clinician).get(
+                reverse(name, kwargs=rule.kwargs(personas))
+            )
+            assert response.status_code == 405, name
+
+
+def test_a_made_up_patient_id_is_not_found_and_audited(personas, client_for):
+    import uuid
+
+    ghost = uuid.uuid4()
+    response = client_for(personas.clinician).get(reverse("patients:detail", args=[ghost]))
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(
+        patient_id=ghost, outcome="denied", actor=personas.clinician
+    ).exists()
+
+
+def test_signing_out_ends_the_session(personas, client_for):
+    client = client_for(personas.clinician)
+    client.post(reverse("accounts:logout"))
+    response = client.get(reverse("patients:detail", args=[personas.patient.pk]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+    assert AuditEvent.objects.filter(action="logout", actor=personas.clinician).exists()
