@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ENV := LANTERN_MODE=demo
 
-.PHONY: run test test-fast test-browser lint typecheck check-deploy lock clean messages
+.PHONY: run test test-fast test-browser lint typecheck lock clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,10 +45,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.dev-installed
-	LANTERN_MODE=test $(BIN)/mypy lantern
-
-check-deploy: $(VENV)/.main-installed
-	$(BIN)/python -m lantern.checks.deploy
+	$(BIN)/mypy lantern
 
 messages: $(VENV)/.dev-installed
 	cd lantern && ../$(BIN)/django-admin makemessages --locale es --no-obsolete --no-location

@@ -5,26 +5,29 @@ from __future__ import annotations
 from collections import Counter
 
 from django.apps import apps
-from django.db import connection, models, transaction
+from django.db import models, transaction
+from django.db.models.functions import Cast
 
 from lantern.crypto.fields import encrypted_fields
 from lantern.crypto.keyring import DecryptionError, key_id_of
 
 
 def key_usage() -> Counter[str]:
-    """How many stored values each key id sealed, read from the raw column values."""
+    """How many stored values each key id sealed, read from the sealed column values."""
     usage: Counter[str] = Counter()
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for model, fields in encrypted_fields():
-            for field in fields:
-                column, table = quote(str(field.column)), quote(model._meta.db_table)
-                cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL")  # noqa: S608
-                for (value,) in cursor.fetchall():
-                    try:
-                        usage[key_id_of(str(value))] += 1
-                    except DecryptionError:
-                        usage["(not sealed)"] += 1
+    for model, fields in encrypted_fields():
+        for field in fields:
+            # A cast to plain text skips the field's decryption and yields the stored value.
+            sealed = (
+                model._default_manager.filter(**{f"{field.name}__isnull": False})
+                .annotate(sealed=Cast(field.name, output_field=models.TextField()))
+                .values_list("sealed", flat=True)
+            )
+            for value in sealed.iterator(chunk_size=2000):
+                try:
+                    usage[key_id_of(str(value))] += 1
+                except DecryptionError:
+                    usage["(not sealed)"] += 1
     return usage
 
 
