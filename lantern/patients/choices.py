@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class BirthDateKind(models.TextChoices):
     """Many survivors have no documents: a birth date may be exact, estimated or unknown."""
 
-    EXACT = "exact", _("Exact date of birth")
+    EXACT = "exact", _("Exact date known")
     ESTIMATED = "estimated", _("Estimated age")
     UNKNOWN = "unknown", _("Unknown")
 

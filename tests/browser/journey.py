@@ -1,0 +1,37 @@
+"""Steps that several browser journeys share, written the way a person uses the page."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
+
+
+def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the sign-in form, starting from the home page."""
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def search(page: Page, query: str, *, button: str = "Search") -> None:
+    """Type a query in the search box and submit it, waiting for the answer to arrive.
+
+    The box is found inside the page's search landmark, so this works in every language.
+    """
+    finder = page.get_by_role("search")
+    finder.get_by_role("textbox").fill(query)
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        finder.get_by_role("button", name=button, exact=True).click()
+
+
+def choose_language(
+    page: Page, language: str, *, label: str = "Language", button: str = "Change"
+) -> None:
+    """Switch the interface language with the selector in the page header."""
+    header = page.get_by_role("banner")
+    header.get_by_label(label, exact=True).select_option(label=language)
+    header.get_by_role("button", name=button, exact=True).click()
