@@ -90,9 +90,7 @@ class Patient(models.Model):
         _("gender identity, in their words"), max_length=100, blank=True
     )
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
-    preferred_language = models.CharField(
-        _("preferred language"), max_length=16, choices=LANGUAGES
-    )
+    preferred_language = models.CharField(_("preferred language"), max_length=16, choices=LANGUAGES)
     interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
     clinics = models.ManyToManyField(
         "accounts.Clinic", related_name="patients", verbose_name=_("clinics")
