@@ -219,7 +219,8 @@ USE_TZ = True
 # --- Static files ------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Tests serve assets straight from the apps (WhiteNoise finders); nothing is collected.
+STATIC_ROOT = None if MODE == "test" else DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
