@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ENV := LANTERN_MODE=demo
 
-.PHONY: run test test-fast test-browser lint typecheck lock clean messages
+
+.PHONY: run totp test test-fast test-browser lint typecheck lock clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,10 @@ run: $(VENV)/.main-installed
 	$(DEMO_ENV) $(BIN)/lantern collectstatic --no-input --verbosity 0
 	$(DEMO_ENV) $(BIN)/lantern demo
 	$(DEMO_ENV) $(BIN)/lantern serve --host $(HOST) --port $(PORT)
+
+## totp: print a demo user's current second-factor code (make totp USER=demo.clinician)
+totp: $(VENV)/.main-installed
+	@$(DEMO_ENV) $(BIN)/lantern totp $(USER)
 
 ## test: install and run the whole suite (unit, integration and browser tests)
 test: $(VENV)/.dev-installed

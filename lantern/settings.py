@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +88,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "lantern.core",
@@ -104,10 +111,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "lantern.accounts.middleware.SessionTimeoutMiddleware",
+    "lantern.accounts.middleware.SecondFactorRequiredMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "lantern.core.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lantern.urls"
@@ -175,12 +188,37 @@ AUTH_PASSWORD_VALIDATORS = [
 if MODE == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sessions end after 15 idle minutes and 12 hours in all, enforced on the server.
+LANTERN_IDLE_TIMEOUT = timedelta(minutes=env.get_int("LANTERN_IDLE_TIMEOUT_MINUTES", 15))
+LANTERN_SESSION_LIFETIME = timedelta(hours=env.get_int("LANTERN_SESSION_HOURS", 12))
+# How recently a password and second factor must have been re-entered for step-up actions.
+LANTERN_REAUTH_WINDOW = timedelta(minutes=env.get_int("LANTERN_REAUTH_MINUTES", 5))
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_AGE = int(LANTERN_SESSION_LIFETIME.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# Second factor (TOTP) for every staff account; recovery codes as static tokens.
+OTP_TOTP_ISSUER = env.get_str("LANTERN_APP_NAME", "Lantern")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Lockout after 5 failures per account and, separately, per address.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=env.get_int("LANTERN_LOCKOUT_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # Lantern's own audit trail records every sign-in
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "otp_token"]
+AXES_VERBOSE = False
 
 # --- Transport and headers ---------------------------------------------------------------
 
@@ -203,6 +241,21 @@ if PRODUCTION:
     if env.get_bool("LANTERN_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env.get_list("LANTERN_CSRF_TRUSTED_ORIGINS", [])
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
@@ -243,8 +296,27 @@ LOGGING = {
     "loggers": {
         # Django's request logger can include the URL; Lantern URLs carry only opaque ids.
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Lantern audits every sign-in itself; django-axes need only report problems.
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# --- Email: security notices go to staff addresses only ---------------------------------
+
+DEFAULT_FROM_EMAIL = env.get_str("LANTERN_MAIL_FROM", "lantern@localhost")
+if MODE == "test":
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+elif env.get_str("LANTERN_SMTP_HOST", ""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.get_str("LANTERN_SMTP_HOST")
+    EMAIL_PORT = env.get_int("LANTERN_SMTP_PORT", 587)
+    EMAIL_HOST_USER = env.get_str("LANTERN_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = env.get_str("LANTERN_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = env.get_bool("LANTERN_SMTP_TLS", True)
+else:
+    # Without a mail server, notices are written to files an operator can read.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
 
 # --- Lantern ------------------------------------------------------------------------------
 
@@ -252,3 +324,5 @@ LOGGING = {
 # browser tab does not reveal what kind of care the person is receiving.
 LANTERN_APP_NAME = env.get_str("LANTERN_APP_NAME", "Lantern")
 LANTERN_SEARCH_RESULT_LIMIT = 25
+# How long a record opened with emergency access ("break the glass") stays open.
+LANTERN_EMERGENCY_ACCESS_HOURS = env.get_int("LANTERN_EMERGENCY_ACCESS_HOURS", 4)

@@ -3,11 +3,12 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from lantern.accounts import views as account_views
+from lantern.accounts.views import signin as account_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("lantern.accounts.urls")),
     path("patients/", include("lantern.patients.urls")),
+    path("audit/", include("lantern.audit.urls")),
     path("language/", set_language, name="set_language"),
 ]

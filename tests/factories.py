@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import time
 from typing import Any
 
 import factory
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lantern.accounts.models import Clinic, ClinicianType, HealthSystem, Role, User
 from lantern.patients import services
@@ -47,6 +50,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def clinics(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             self.clinics.set(extracted)
+            if self.health_system_id is None:
+                self.health_system = extracted[0].health_system
         if create:
             self.save()
 
@@ -81,3 +86,26 @@ def make_patient(
     return services.patient_register(
         actor=actor, clinic=clinic, details=patient_details(**details), aliases=aliases, mrn=mrn
     )
+
+
+def authenticator(user: User) -> TOTPDevice:
+    """The user's confirmed authenticator app, created if they have none yet."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, confirmed=True, name="phone")
+
+
+def fresh_code(user: User) -> str:
+    """A code the user's authenticator would show that Lantern has not yet accepted.
+
+    Codes are single-use; a second sign-in within the same 30 seconds uses the next
+    step's code (Lantern accepts one step of clock drift) or waits for a new step.
+    """
+    device = authenticator(user)
+    device.refresh_from_db()
+    clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    now_step = clock.t()
+    while device.last_t >= now_step + device.tolerance:
+        time.sleep(0.5)
+        now_step = clock.t()
+    clock.time = (max(now_step, device.last_t + 1)) * device.step + device.t0
+    return f"{clock.token():0{device.digits}d}"

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from lantern.accounts import emergency
 from lantern.audit.models import AuditEvent
 
 PERSONAS = ("anonymous", "clinician", "colleague", "outsider", "auditor", "admin", "manager")
 SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
 CARE_STAFF = frozenset({"clinician", "colleague", "outsider"})  # roles that may search and register
 CARE_TEAM = frozenset({"clinician"})  # on the planted patient's care team
+AUDITORS = frozenset({"auditor"})  # privacy officers, at the planted patient's clinic
 
 
 def patient(p):
@@ -34,10 +36,31 @@ class Rule:
     signs_out: bool = False  # success is being sent to the sign-in page
 
 
+CLINICIAN = frozenset({"clinician"})
+ADMINS = frozenset({"admin"})
+
+
+def emergency_search(p):
+    """An emergency search the clinician started (only they may continue it)."""
+    grant = emergency.emergency_search_start(
+        actor=p.clinician, reason="Unconscious patient, needs medication history"
+    )
+    return {"grant_id": grant.pk}
+
+
+def staff_member(p):
+    return {"user_id": p.clinician.pk}
+
+
 MATRIX: dict[str, Rule] = {
     "home": Rule(SIGNED_IN),
     "accounts:login": Rule(frozenset(PERSONAS)),
     "accounts:logout": Rule(frozenset(PERSONAS), methods=("POST",), signs_out=True),
+    "accounts:two_factor": Rule(SIGNED_IN, methods=("GET", "POST")),
+    "accounts:two_factor_setup": Rule(SIGNED_IN, methods=("GET", "POST")),
+    "accounts:recovery_codes": Rule(SIGNED_IN),
+    "accounts:recovery_codes_replace": Rule(SIGNED_IN, methods=("POST",)),
+    "accounts:confirm": Rule(SIGNED_IN, methods=("GET", "POST")),
     "set_language": Rule(frozenset(PERSONAS), methods=("POST",)),
     "patients:search": Rule(CARE_STAFF, methods=("GET", "POST")),
     "patients:register": Rule(CARE_STAFF, methods=("GET", "POST")),
@@ -80,6 +103,27 @@ MATRIX: dict[str, Rule] = {
         patient_scoped=True,
         kwargs=lambda p: {"patient_id": p.patient.pk, "channel": "sms"},
     ),
+    "patients:emergency": Rule(CARE_STAFF, methods=("GET", "POST")),
+    "patients:emergency_search": Rule(CLINICIAN, methods=("POST",), kwargs=emergency_search),
+    "patients:emergency_open": Rule(
+        CLINICIAN,
+        methods=("POST",),
+        kwargs=lambda p: {**emergency_search(p), "patient_id": p.patient.pk},
+    ),
+    "patients:emergency_end": Rule(CLINICIAN, methods=("POST",), kwargs=emergency_search),
+    "accounts:emergency_reviews": Rule(AUDITORS),
+    "accounts:emergency_review": Rule(AUDITORS, methods=("GET", "POST"), kwargs=emergency_search),
+    "accounts:notifications": Rule(SIGNED_IN),
+    "accounts:notifications_read": Rule(SIGNED_IN, methods=("POST",)),
+    "accounts:password_change": Rule(SIGNED_IN, methods=("GET", "POST")),
+    "accounts:staff_list": Rule(ADMINS),
+    "accounts:staff_new": Rule(ADMINS, methods=("GET", "POST")),
+    "accounts:staff_edit": Rule(ADMINS, methods=("GET", "POST"), kwargs=staff_member),
+    "accounts:staff_reset_second_factor": Rule(ADMINS, methods=("POST",), kwargs=staff_member),
+    "accounts:staff_unlock": Rule(ADMINS, methods=("POST",), kwargs=staff_member),
+    "audit:report": Rule(AUDITORS),
+    "audit:export": Rule(AUDITORS),
+    "audit:patient_access": Rule(AUDITORS, kwargs=patient, patient_scoped=True),
 }
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.test import Client
 from django.urls import reverse
+
+from tests.clients import signed_in
 
 
 def test_a_missing_page_is_neutral_and_translated(personas, client_for):
@@ -22,8 +23,7 @@ def test_a_refused_role_sees_that_the_attempt_was_recorded(personas, client_for)
 
 
 def test_a_form_without_its_csrf_token_is_refused_without_echoing_it(personas):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(personas.clinician)
+    client = signed_in(personas.clinician, enforce_csrf_checks=True)
     response = client.post(reverse("patients:search"), {"q": "Rosa Delgado"})
     assert response.status_code == 403
     page = response.content.decode()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lantern.crypto.fields import EncryptedTextField
 
 
 class HealthSystem(models.Model):
@@ -145,3 +149,73 @@ class CareTeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on care team"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    JUSTIFIED = "justified", _("Justified")
+    NOT_JUSTIFIED = "not_justified", _("Not justified")
+
+
+class EmergencyAccessQuerySet(models.QuerySet["EmergencyAccess"]):
+    def active(self, at: datetime.datetime | None = None) -> EmergencyAccessQuerySet:
+        """Grants that still open their patient's record now."""
+        return self.filter(
+            patient__isnull=False, ended_at__isnull=True, expires_at__gt=at or timezone.now()
+        )
+
+
+class EmergencyAccess(models.Model):
+    """ "Break the glass": time-limited access to a record outside one's care teams.
+
+    Created when a staff member states a reason and re-authenticates to search beyond their
+    care teams; ``patient`` is set when they open a record. Every use is reviewed by a
+    privacy officer. The reason is sealed: it may describe the patient's situation.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="emergency_accesses")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, null=True, related_name="emergency_accesses"
+    )
+    reason = EncryptedTextField(_("reason"), max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True)
+    review_status = models.CharField(
+        max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, related_name="emergency_reviews"
+    )
+    reviewed_at = models.DateTimeField(null=True)
+    review_note = EncryptedTextField(_("review note"), max_length=1000, blank=True)
+
+    objects = EmergencyAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("emergency access")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"emergency access {self.pk} by {self.user_id}"
+
+
+class Notification(models.Model):
+    """A message for a staff member inside Lantern (e.g. a break-the-glass alert).
+
+    Notices never carry a patient's name; they link to where the reader may look.
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(default=timezone.now)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=2000)
+    link = models.CharField(max_length=200, blank=True)
+    read_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.subject

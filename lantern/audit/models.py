@@ -1,11 +1,21 @@
-"""The audit trail: one append-only entry for every access to patient data and every sign-in."""
+"""The audit trail: one append-only entry for every access to patient data and every sign-in.
+
+Entries form a hash chain (see ``lantern.audit.chain``); ``AuditChainHead`` holds the newest
+link. Database triggers (``lantern.audit.append_only``) refuse UPDATE and DELETE on entries.
+"""
 
 from __future__ import annotations
+
+import datetime
+from typing import cast
+from uuid import UUID
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lantern.audit import chain
 
 
 class Action(models.TextChoices):
@@ -20,6 +30,7 @@ class Action(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed sign-in")
     LOGOUT = "logout", _("Sign-out")
     PERMISSION_CHANGE = "permission_change", _("Permission change")
+    BREAK_GLASS = "break_glass", _("Emergency access (break the glass)")
 
 
 class Outcome(models.TextChoices):
@@ -37,6 +48,27 @@ class Category(models.TextChoices):
     CONTACT = "contact", _("Contact details")
     CARE_TEAM = "care_team", _("Care team")
     SENSITIVE = "sdv", _("Sexual assault, abuse or domestic violence information")
+    AUDIT = "audit", _("Audit trail")
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def by_user(self, username: str) -> AuditEventQuerySet:
+        """Entries by the account that had this username when the entry was written."""
+        return self.filter(actor_label=username)
+
+    def about_patient(self, patient_id: UUID) -> AuditEventQuerySet:
+        return self.filter(patient_id=patient_id)
+
+    def between(
+        self, start: datetime.datetime | None, end: datetime.datetime | None
+    ) -> AuditEventQuerySet:
+        """Entries at or after ``start`` and strictly before ``end`` (either may be open)."""
+        found = self
+        if start is not None:
+            found = found.filter(at__gte=start)
+        if end is not None:
+            found = found.filter(at__lt=end)
+        return found
 
 
 class AuditEvent(models.Model):
@@ -63,12 +95,68 @@ class AuditEvent(models.Model):
     source_address = models.GenericIPAddressField(null=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
     detail = models.CharField(max_length=200, blank=True)
+    # The chain: position, the previous entry's hash, and this entry's own hash.
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    entry_hash = models.CharField(max_length=64, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        ordering = ("at", "id")
+        ordering = ("sequence",)
         indexes = (models.Index(fields=("actor", "at"), name="audit_actor_at"),)
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.outcome}"
+
+    def recorded(self) -> chain.Recorded:
+        """The values the hash covers, as the database will give them back."""
+        field = cast(
+            "models.GenericIPAddressField[str | None, str | None]",
+            self._meta.get_field("source_address"),
+        )
+        address = field.get_prep_value(self.source_address)  # IPv6 as the database keeps it
+        return chain.Recorded(
+            at=self.at,
+            actor_id=self.actor_id,
+            actor_label=self.actor_label,
+            patient_id=self.patient_id,
+            action=str(self.action),
+            object_type=self.object_type,
+            object_id=self.object_id,
+            category=str(self.category),
+            source_address=address or None,
+            outcome=str(self.outcome),
+            detail=self.detail,
+        )
+
+
+# ``chain.Recorded``'s field names are the model's column attributes, in the order it expects,
+# so stored entries can be read with ``values_list(*RECORDED_FIELDS)``.
+RECORDED_FIELDS: tuple[str, ...] = chain.Recorded._fields
+CHAIN_FIELDS = ("sequence", "prev_hash", "entry_hash", *RECORDED_FIELDS)
+
+
+class AuditChainHead(models.Model):
+    """The newest link of the audit chain: one row, locked by every append.
+
+    Appends lock this row, so two writers can never both extend the same link. It also lets
+    verification notice that the newest entries were removed: the walk must reach it.
+    The database refuses to delete it, and to move it backwards.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    sequence = models.PositiveBigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64, default=chain.GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        constraints = (models.CheckConstraint(condition=models.Q(id=1), name="audit_head_one_row"),)
+
+    def __str__(self) -> str:
+        return f"audit chain head {self.sequence} {self.entry_hash[:12]}"
+
+    def as_head(self) -> chain.Head:
+        return chain.Head(self.sequence, self.entry_hash)

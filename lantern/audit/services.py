@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
+from lantern.audit import chain
 from lantern.audit.context import current_source_address
-from lantern.audit.models import Action, AuditEvent, Category, Outcome
+from lantern.audit.models import Action, AuditChainHead, AuditEvent, Category, Outcome
 
 
 def source_address(request: HttpRequest | None) -> str | None:
@@ -32,7 +34,7 @@ def audit_record(
     """Append one entry. ``detail`` is for counts and codes, never for names or free text."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
-    return AuditEvent.objects.create(
+    entry = AuditEvent(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=actor.get_username() if actor is not None else "",
         patient_id=patient_id,
@@ -44,3 +46,30 @@ def audit_record(
         outcome=outcome,
         detail=detail[:200],
     )
+    return audit_append(entry)
+
+
+def audit_append(entry: AuditEvent) -> AuditEvent:
+    """Link ``entry`` to the chain and store it, with the chain head, in one transaction.
+
+    The head row is locked first (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's
+    ``BEGIN IMMEDIATE`` already admits one writer at a time), so concurrent writers queue
+    instead of both extending the same link. Inside a caller's transaction the lock is
+    held until it commits, and a rollback takes the entry and the head back together.
+    """
+    with transaction.atomic():
+        head = _locked_head()
+        entry.at = timezone.now()  # taken under the lock, so time follows the sequence
+        link = chain.next_link(head.as_head(), entry.recorded())
+        entry.sequence = link.sequence
+        entry.prev_hash = link.prev_hash
+        entry.entry_hash = link.entry_hash
+        entry.save(force_insert=True)
+        head.sequence, head.entry_hash = link.sequence, link.entry_hash
+        head.save(update_fields=("sequence", "entry_hash"))
+    return entry
+
+
+def _locked_head() -> AuditChainHead:
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    return head

@@ -5,4 +5,8 @@ from django.http import HttpRequest
 
 
 def lantern(request: HttpRequest) -> dict[str, object]:
-    return {"app_name": settings.LANTERN_APP_NAME}
+    context: dict[str, object] = {"app_name": settings.LANTERN_APP_NAME}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and getattr(user, "is_verified", lambda: False)():
+        context["unread_notices"] = user.notifications.filter(read_at__isnull=True).count()
+    return context

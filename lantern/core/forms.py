@@ -17,8 +17,9 @@ class CleanTextMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            # UUIDField is a CharField whose cleaned value is a UUID, not text.
             if isinstance(field, forms.CharField) and not isinstance(
-                field, forms.ChoiceField | forms.TypedChoiceField
+                field, forms.ChoiceField | forms.TypedChoiceField | forms.UUIDField
             ):
                 field.validators.append(reject_control_characters)
                 if not isinstance(field.widget, forms.Textarea):

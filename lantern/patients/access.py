@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from lantern.accounts.models import CareTeamMember
 from lantern.audit.models import Action, Category, Outcome
 from lantern.audit.services import audit_record
 from lantern.patients.models import Patient
@@ -58,7 +59,13 @@ def patient_for(request: HttpRequest, patient_id: UUID, *, read: Category | None
         )
         raise Http404
     if read is not None:
+        on_team = CareTeamMember.objects.filter(patient=patient, user=request.user.pk).exists()
         audit_record(
-            action=Action.READ, request=request, patient_id=patient.pk, obj=patient, category=read
+            action=Action.READ,
+            request=request,
+            patient_id=patient.pk,
+            obj=patient,
+            category=read,
+            detail="" if on_team else "emergency access",
         )
     return patient

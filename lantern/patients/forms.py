@@ -40,6 +40,20 @@ class SearchForm(CleanTextMixin, forms.Form):
     )
 
 
+class EmergencySearchForm(CleanTextMixin, forms.Form):
+    """Break the glass: why, and whom to look for."""
+
+    reason = forms.CharField(
+        label=_("Why do you need emergency access?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "A privacy officer reviews every use. Describe the clinical need, not the patient."
+        ),
+    )
+    q = forms.CharField(label=_("Name, alias, date of birth or record number"), max_length=200)
+
+
 class PatientDetailsForm(CleanTextMixin, forms.Form):
     """Identity and demographics, shared by registration and editing."""
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lantern.accounts.models import CareTeamMember
+from lantern.accounts.models import CareTeamMember, EmergencyAccess
 from lantern.crypto.fields import EncryptedTextField
 from lantern.patients.choices import (
     LANGUAGES,
@@ -41,20 +41,36 @@ def age_on(birth_date: datetime.date, today: datetime.date) -> int:
 
 class PatientQuerySet(models.QuerySet["Patient"]):
     def visible_to(self, user: User) -> PatientQuerySet:
-        """Patients ``user`` may open: on their care team and at one of their clinics.
+        """Patients ``user`` may open now.
 
-        Both conditions are checked on every request, so taking someone off a care team or
-        out of a clinic removes access at once.
+        Either they are on the patient's care team *and* work at one of the patient's
+        clinics, or they hold an unexpired emergency ("break the glass") access to the
+        record. Everything is checked on every request, so taking someone off a care team,
+        out of a clinic, or deactivating the account removes access at once.
         """
         if not getattr(user, "cares_for_patients", False):
             return self.none()
+        on_team = models.Exists(
+            CareTeamMember.objects.filter(patient=models.OuterRef("pk"), user=user)
+        )
+        at_clinic = models.Exists(
+            Patient.clinics.through.objects.filter(
+                patient=models.OuterRef("pk"), clinic__in=user.clinics.all()
+            )
+        )
+        emergency = models.Exists(
+            EmergencyAccess.objects.active().filter(patient=models.OuterRef("pk"), user=user)
+        )
+        return self.filter((models.Q(on_team) & models.Q(at_clinic)) | models.Q(emergency))
+
+    def in_health_system_of(self, user: User) -> PatientQuerySet:
+        """Patients at any clinic of ``user``'s health system: the reach of emergency access."""
         return self.filter(
-            models.Exists(CareTeamMember.objects.filter(patient=models.OuterRef("pk"), user=user)),
             models.Exists(
                 Patient.clinics.through.objects.filter(
-                    patient=models.OuterRef("pk"), clinic__in=user.clinics.all()
+                    patient=models.OuterRef("pk"), clinic__health_system=user.health_system_id
                 )
-            ),
+            )
         )
 
     def in_clinics_of(self, user: User) -> PatientQuerySet:
@@ -77,7 +93,8 @@ class Patient(models.Model):
     birth_date_kind = models.CharField(
         _("date of birth"), max_length=16, choices=BirthDateKind.choices
     )
-    birth_date = models.DateField(_("exact date of birth"), null=True, blank=True)
+    # Indexed: search by date of birth must not read the whole registry.
+    birth_date = models.DateField(_("exact date of birth"), null=True, blank=True, db_index=True)
     estimated_age = models.PositiveSmallIntegerField(_("estimated age"), null=True, blank=True)
     estimated_on = models.DateField(_("age estimated on"), null=True, blank=True)
     sex_at_birth = models.CharField(

@@ -1,12 +1,20 @@
 from django.urls import path
 
-from lantern.patients.views import contact, registry
+from lantern.patients.views import contact, emergency, registry
 
 app_name = "patients"
 
 urlpatterns = [
     path("", registry.patient_search, name="search"),
     path("new/", registry.patient_register, name="register"),
+    path("emergency/", emergency.emergency_start, name="emergency"),
+    path("emergency/<int:grant_id>/search/", emergency.emergency_search, name="emergency_search"),
+    path(
+        "emergency/<int:grant_id>/open/<uuid:patient_id>/",
+        emergency.emergency_open,
+        name="emergency_open",
+    ),
+    path("emergency/<int:grant_id>/end/", emergency.emergency_end, name="emergency_end"),
     path("<uuid:patient_id>/", registry.patient_detail, name="detail"),
     path("<uuid:patient_id>/edit/", registry.patient_edit, name="edit"),
     path("<uuid:patient_id>/aliases/", registry.alias_add, name="alias_add"),

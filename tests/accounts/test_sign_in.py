@@ -16,13 +16,18 @@ def sign_in(username: str, password: str) -> tuple[Client, object]:
     return client, client.post(URL, {"username": username, "password": password})
 
 
-def test_a_clinician_signs_in_and_lands_on_patient_search(personas):
+def test_the_password_leads_to_the_second_factor_not_to_patients(personas):
     client, response = sign_in("clinician", PASSWORD)
     assert response.status_code == 302
-    assert client.get(response.url, follow=True).request["PATH_INFO"] == reverse("patients:search")
+    assert response.url.startswith(reverse("accounts:two_factor_setup")) or response.url.startswith(
+        reverse("accounts:two_factor")
+    )
     entry = AuditEvent.objects.get(action="login")
     assert entry.actor == personas.clinician
     assert entry.source_address == "127.0.0.1"
+    blocked = client.get(reverse("patients:detail", args=[personas.patient.pk]))
+    assert blocked.status_code == 302
+    assert blocked.url.startswith(reverse("accounts:two_factor"))
 
 
 def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(personas):

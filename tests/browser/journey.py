@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD
+from lantern.accounts.models import User
+from tests.factories import PASSWORD, fresh_code
 
 
 def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the sign-in form, starting from the home page."""
+    """Sign in through the sign-in form and the second-factor page, from the home page."""
     page.goto("/")
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
+    code = fresh_code(User.objects.get(username=username))
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Enter your code", level=1)).to_be_visible()
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 

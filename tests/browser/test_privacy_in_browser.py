@@ -74,6 +74,7 @@ def test_pages_are_never_cached_and_titles_stay_neutral(page: Page, personas, li
         expect(page.get_by_role("link", name="Back to the patient")).to_be_visible()
         seen()
         page.go_back()
+        expect(page.get_by_role("heading", name="Rosa Delgado", level=1)).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Register a patient"
     ).click()

@@ -1,9 +1,11 @@
 """Smoke journey against a running Lantern demo server, in headless Chromium.
 
     python tests/smoke/demo_journey.py --base-url http://127.0.0.1:8000 \
-        --username demo.clinician --password '...' [--screenshots DIR]
+        --username demo.clinician --password '...' \
+        --code-command 'make totp USER=demo.clinician' [--screenshots DIR]
 
-Signs in, registers a fictional patient with a street name that carries a random suffix (so
+Signs in (password, then the second-factor code that ``--code-command`` prints),
+registers a fictional patient with a street name that carries a random suffix (so
 reruns never collide; if Lantern warns of a possible duplicate, the confirmation box is
 ticked), searches with that street name misspelled, and checks the new patient is found.
 Prints one summary line; exits 1 with the failing step on any failure.
@@ -17,7 +19,9 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shlex
 import string
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -50,6 +54,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--password",
         default=os.environ.get("LANTERN_SMOKE_PASSWORD"),
         help="the user's password (default: $LANTERN_SMOKE_PASSWORD)",
+    )
+    parser.add_argument(
+        "--code-command",
+        required=True,
+        help="shell command printing the user's current 6-digit code (demo: make totp USER=...)",
     )
     parser.add_argument("--screenshots", type=Path, help="save a PNG of each page here")
     parser.add_argument(
@@ -107,7 +116,18 @@ class Journey:
         self.page.screenshot(path=self.screenshots / f"{self.shots:02d}-{slug}.png", full_page=True)
 
 
-def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
+def current_code(command: str) -> str:
+    """Run the code command; its last line of output must be the 6-digit code."""
+    result = subprocess.run(
+        shlex.split(command), capture_output=True, text=True, timeout=60, check=False
+    )
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines or not lines[-1].strip().isdigit():
+        raise SmokeFailure(f"--code-command printed no code: {result.stderr.strip()[:200]}")
+    return lines[-1].strip()
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str, code_command: str) -> None:
     try:
         page.goto(base_url + "/")
     except PlaywrightError as error:
@@ -116,10 +136,17 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     refused = page.get_by_text("did not match")
-    signed_in = page.get_by_role("button", name="Sign out")
-    expect(refused.or_(signed_in)).to_be_visible()
+    code_page = page.get_by_role("heading", name="Enter your code", level=1)
+    expect(refused.or_(code_page)).to_be_visible()
     if refused.is_visible():
         raise SmokeFailure(f"sign-in refused for {username!r}: check the username and password")
+    page.get_by_label("Code").fill(current_code(code_command))
+    page.get_by_role("button", name="Continue").click()
+    signed_in = page.get_by_role("button", name="Sign out")
+    wrong_code = page.get_by_text("was not right")
+    expect(wrong_code.or_(signed_in)).to_be_visible()
+    if wrong_code.is_visible():
+        raise SmokeFailure(f"the second-factor code for {username!r} was refused")
     if not page.get_by_role("link", name="Register a patient").is_visible():
         raise SmokeFailure(f"{username!r} signed in but cannot register patients (not care staff)")
 
@@ -196,7 +223,10 @@ def main(argv: list[str] | None = None) -> int:
         warned = False
         try:
             journey.run(
-                "sign in", lambda: sign_in(page, args.base_url, args.username, args.password)
+                "sign in",
+                lambda: sign_in(
+                    page, args.base_url, args.username, args.password, args.code_command
+                ),
             )
 
             def register_step() -> None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import staff_user
-from lantern.accounts.models import User
+from lantern.accounts.models import EmergencyAccess, User
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
 from lantern.patients import search, services
@@ -128,9 +128,16 @@ def _detail_context(request: HttpRequest, patient: Patient, **forms: object) -> 
         "identifier_form": IdentifierForm(clinics=own_clinics, prefix="new-id"),
         "care_team_form": CareTeamAddForm(candidates=_care_team_candidates(patient), prefix="team"),
         "minor": patient.is_minor(),
+        "emergency_grant": _emergency_grant(user, patient),
     }
     context.update(forms)
     return context
+
+
+def _emergency_grant(user: User, patient: Patient) -> EmergencyAccess | None:
+    if patient.care_team.filter(user=user).exists():
+        return None
+    return EmergencyAccess.objects.active().filter(user=user, patient=patient).first()
 
 
 def _channel_rows(patient: Patient) -> list[tuple[str, str, ContactChannel | None]]:

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from lantern.accounts import mfa
 from lantern.accounts.models import Clinic, ClinicianType, HealthSystem, Role, User
 from lantern.patients.bulk import patients_bulk_create
 from lantern.patients.models import Patient
@@ -89,6 +90,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         user.clinics.set([clinics[i] for i in clinic_indexes])
+        mfa.demo_enrol(user)
         return user, password
 
     def _print(self, credentials: list[tuple[User, str]]) -> None:
@@ -98,4 +100,7 @@ class Command(BaseCommand):
         self.stdout.write(line)
         for user, password in credentials:
             self.stdout.write(f"  {user.get_role_display():<26} {user.username:<18} {password}")
+        self.stdout.write(line)
+        self.stdout.write("  Second factor: in another terminal, `make totp USER=demo.clinician`")
+        self.stdout.write("  prints that user's current 6-digit code.")
         self.stdout.write(line)

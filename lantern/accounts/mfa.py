@@ -1,0 +1,141 @@
+"""The second factor: TOTP enrolment, verification, recovery codes and step-up checks.
+
+Every staff account must verify a time-based one-time code after its password. Recovery
+codes are single-use static tokens, shown once. Codes are checked against one device at a
+time so django-otp's throttling (growing delays after wrong codes) applies to each.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import TYPE_CHECKING
+
+import segno
+from django.db import transaction
+from django_otp import devices_for_user
+from django_otp import verify_token as otp_verify_token
+from django_otp.models import Device
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from lantern.audit.models import Action
+from lantern.audit.services import audit_record
+
+if TYPE_CHECKING:
+    from lantern.accounts.models import User
+
+RECOVERY_CODES = 10
+# Unambiguous letters and digits only, grouped for reading aloud: "7KQM-4TWX".
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def has_second_factor(user: User) -> bool:
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+
+
+def enrolment_device(user: User) -> TOTPDevice:
+    """The unconfirmed authenticator device a user is setting up (created on first visit)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+def qr_svg(device: TOTPDevice) -> str:
+    """The enrolment QR code as inline SVG, made on the server: no third-party image service."""
+    return str(segno.make(device.config_url, error="m").svg_inline(scale=5, border=2))
+
+
+def secret_for_typing(device: TOTPDevice) -> str:
+    """The key in groups of four base32 characters, for apps that can't scan."""
+    from base64 import b32encode
+
+    text = b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def _new_recovery_code() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+@transaction.atomic
+def recovery_codes_replace(user: User) -> list[str]:
+    """Discard any old recovery codes and create a fresh set, returned once for display."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="recovery codes", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def enrolment_confirm(user: User, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm the authenticator if ``code`` is right; returns the new recovery codes."""
+    if device.user_id != user.pk or not device.verify_token(normalise_code(code)):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(action=Action.PERMISSION_CHANGE, actor=user, detail="second factor enrolled")
+    return recovery_codes_replace(user)
+
+
+def normalise_code(code: str) -> str:
+    cleaned = code.strip().upper().replace(" ", "")
+    if len(cleaned) == 8 and "-" not in cleaned and not cleaned.isdigit():
+        cleaned = f"{cleaned[:4]}-{cleaned[4:]}"
+    return cleaned
+
+
+def check_code(user: User, code: str) -> Device | None:
+    """The device that accepts ``code`` (authenticator first, then a recovery code)."""
+    token = normalise_code(code)
+    for device in devices_for_user(user):
+        if isinstance(device, StaticDevice) and token.isdigit():
+            continue
+        verified = otp_verify_token(user, device.persistent_id, token)
+        if verified is not None:
+            return verified
+    return None
+
+
+def throttled_for(user: User) -> int:
+    """Seconds the user must wait before another code is checked (0 when none)."""
+    waits = []
+    for device in devices_for_user(user):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            waits.append(int(data["locked_until"].timestamp() - time.time()) + 1)
+    return max(waits, default=0)
+
+
+@transaction.atomic
+def second_factor_reset(*, actor: User, user: User) -> None:
+    """An administrator removes a lost authenticator; the user enrols again at next sign-in."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    audit_record(
+        action=Action.PERMISSION_CHANGE,
+        actor=actor,
+        detail=f"second factor reset for user {user.pk}",
+    )
+
+
+def current_code(user: User) -> str | None:
+    """The authenticator code valid now (demo mode only: see the ``totp`` command)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return None
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{code:0{device.digits}d}"
+
+
+@transaction.atomic
+def demo_enrol(user: User) -> TOTPDevice:
+    """Give a demo account a confirmed authenticator so a newcomer can sign in with
+    ``lantern totp USER``. Never used outside demo mode."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)

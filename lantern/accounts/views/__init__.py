@@ -1,0 +1,1 @@
+"""Staff account views, split by page family."""

@@ -1,0 +1,108 @@
+"""Privacy officers review every use of emergency access; staff read their notices."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantern.accounts import emergency
+from lantern.accounts.access import refused_as_not_found, role_required, staff_user
+from lantern.accounts.forms import EmergencyReviewForm
+from lantern.accounts.models import EmergencyAccess, Role, User
+from lantern.audit.models import Action, AuditEvent, Category
+from lantern.audit.services import audit_record
+
+
+def _reviewable(officer: User) -> QuerySet[EmergencyAccess]:
+    """Uses about patients at the officer's clinics, or by staff of the officer's system."""
+    return (
+        EmergencyAccess.objects.filter(
+            Q(patient__clinics__in=officer.clinics.all())
+            | Q(user__health_system=officer.health_system_id, user__health_system__isnull=False)
+        )
+        .distinct()
+        .select_related("user", "reviewed_by", "patient")
+    )
+
+
+@role_required(Role.PRIVACY_OFFICER)
+def emergency_reviews(request: HttpRequest) -> HttpResponse:
+    officer = staff_user(request)
+    grants = _reviewable(officer).order_by("review_status", "-created_at")[:200]
+    audit_record(
+        action=Action.READ,
+        request=request,
+        category=Category.IDENTITY,
+        detail="emergency access review list",
+    )
+    return render(request, "accounts/emergency_reviews.html", {"grants": grants})
+
+
+@role_required(Role.PRIVACY_OFFICER)
+def emergency_review(request: HttpRequest, grant_id: int) -> HttpResponse:
+    officer = staff_user(request)
+    grant = _reviewable(officer).filter(pk=grant_id).first()
+    if grant is None:
+        raise refused_as_not_found(request, "emergency access outside the officer's organisation")
+    form = EmergencyReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            emergency.emergency_access_review(
+                reviewer=officer,
+                grant=grant,
+                justified=form.cleaned_data["decision"] == "justified",
+                note=form.cleaned_data["note"],
+            )
+        except emergency.EmergencyAccessError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Review saved."))
+            return redirect("accounts:emergency_reviews")
+    audit_record(
+        action=Action.READ,
+        request=request,
+        patient_id=grant.patient_id,
+        obj=grant,
+        category=Category.IDENTITY,
+    )
+    return render(
+        request,
+        "accounts/emergency_review.html",
+        {
+            "grant": grant,
+            "form": form,
+            "trail": _trail(grant),
+        },
+    )
+
+
+def _trail(grant: EmergencyAccess) -> QuerySet[AuditEvent]:
+    """What the user did under this grant: their entries for the patient during its window."""
+    if grant.patient_id is None:
+        return AuditEvent.objects.filter(
+            actor=grant.user_id, object_type="accounts.emergencyaccess", object_id=str(grant.pk)
+        ).order_by("at")
+    until = min(grant.ended_at or grant.expires_at, grant.expires_at, timezone.now())
+    return AuditEvent.objects.filter(
+        actor=grant.user_id, patient_id=grant.patient_id, at__gte=grant.created_at, at__lte=until
+    ).order_by("at")[:500]
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    notices = list(user.notifications.all()[:100])
+    return render(request, "accounts/notifications.html", {"notices": notices})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    staff_user(request).notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("accounts:notifications")

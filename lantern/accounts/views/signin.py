@@ -1,0 +1,72 @@
+"""Signing in (password, then second factor) and out, and the page each role lands on."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from lantern.accounts.access import staff_user
+from lantern.accounts.forms import SignInForm
+from lantern.accounts.middleware import SEEN_AT, SIGNED_IN_AT
+from lantern.audit.models import Action
+from lantern.audit.services import audit_record
+
+
+class SignInView(auth_views.LoginView):
+    """The password step. The second factor follows before anything else opens."""
+
+    template_name = "accounts/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        now = time.time()
+        self.request.session[SIGNED_IN_AT] = now
+        self.request.session[SEEN_AT] = now
+        return response
+
+    def get_success_url(self) -> str:
+        target = self.get_redirect_url() or reverse("home")
+        if getattr(self.request.user, "is_verified", lambda: False)():
+            return target
+        return reverse("accounts:two_factor") + "?" + urlencode({"next": target})
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password; the session stays valid, other sessions end."""
+
+    template_name = "accounts/password_change.html"
+
+    def get_success_url(self) -> str:
+        return reverse("home")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        audit_record(
+            action=Action.PERMISSION_CHANGE, request=self.request, detail="password changed"
+        )
+        messages.success(self.request, _("Password changed."))
+        return response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Care staff start at patient search; other roles see what their account can do."""
+    user = staff_user(request)
+    if user.cares_for_patients:
+        return redirect("patients:search")
+    return render(request, "accounts/home.html", {"clinics": user.clinics.all()})

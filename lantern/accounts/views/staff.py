@@ -1,0 +1,112 @@
+"""Administrators manage staff accounts of their health system. They do not read charts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from lantern.accounts import mfa, services
+from lantern.accounts.access import refused_as_not_found, role_required, staff_user
+from lantern.accounts.forms import NewStaffForm, StaffForm
+from lantern.accounts.models import Clinic, Role, User
+
+
+def _clinics(admin: User):  # type: ignore[no-untyped-def]
+    return Clinic.objects.filter(health_system=admin.health_system_id)
+
+
+def _staff_member(request: HttpRequest, admin: User, user_id: int) -> User:
+    user = User.objects.filter(pk=user_id, health_system=admin.health_system_id).first()
+    if user is None or admin.health_system_id is None:
+        raise refused_as_not_found(request, "staff member of another organisation")
+    return user
+
+
+@role_required(Role.ADMINISTRATOR)
+def staff_list(request: HttpRequest) -> HttpResponse:
+    admin = staff_user(request)
+    staff = list(
+        User.objects.filter(health_system=admin.health_system_id)
+        .prefetch_related("clinics")
+        .order_by("display_name")
+    )
+    enrolled = set(
+        TOTPDevice.objects.filter(user__in=staff, confirmed=True).values_list("user_id", flat=True)
+    )
+    return render(request, "accounts/staff_list.html", {"staff": staff, "enrolled": enrolled})
+
+
+@role_required(Role.ADMINISTRATOR)
+def staff_new(request: HttpRequest) -> HttpResponse:
+    admin = staff_user(request)
+    form = NewStaffForm(request.POST or None, clinics=_clinics(admin))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        user = services.staff_create(
+            actor=admin,
+            username=data.pop("username"),
+            password=data.pop("password"),
+            clinics=data.pop("clinics"),
+            **data,
+        )
+        messages.success(request, _("Account created for %(name)s.") % {"name": user.display_name})
+        return redirect("accounts:staff_edit", user_id=user.pk)
+    return render(request, "accounts/staff_form.html", {"form": form, "member": None})
+
+
+@role_required(Role.ADMINISTRATOR)
+def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    admin = staff_user(request)
+    member = _staff_member(request, admin, user_id)
+    form = StaffForm(request.POST or None, instance=member, clinics=_clinics(admin))
+    if request.method == "POST" and form.is_valid():
+        if member.pk == admin.pk and (
+            form.cleaned_data["role"] != Role.ADMINISTRATOR or not form.cleaned_data["is_active"]
+        ):
+            form.add_error(None, _("You cannot remove your own administrator access."))
+        else:
+            data = dict(form.cleaned_data)
+            clinics = data.pop("clinics")
+            member.refresh_from_db()  # the form wrote into the instance; compare with stored
+            services.staff_update(actor=admin, user=member, clinics=clinics, **data)
+            messages.success(
+                request, _("Changes saved. They apply from the next page the person opens.")
+            )
+            return redirect("accounts:staff_list")
+    return render(
+        request,
+        "accounts/staff_form.html",
+        {
+            "form": form,
+            "member": member,
+            "enrolled": mfa.has_second_factor(member),
+        },
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def staff_reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+    admin = staff_user(request)
+    member = _staff_member(request, admin, user_id)
+    mfa.second_factor_reset(actor=admin, user=member)
+    messages.success(
+        request,
+        _("Second factor removed. %(name)s sets up a new one at next sign-in.")
+        % {"name": member.display_name},
+    )
+    return redirect("accounts:staff_edit", user_id=member.pk)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def staff_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    admin = staff_user(request)
+    member = _staff_member(request, admin, user_id)
+    services.staff_unlock(actor=admin, user=member)
+    messages.success(request, _("Sign-in unlocked for %(name)s.") % {"name": member.display_name})
+    return redirect("accounts:staff_edit", user_id=member.pk)

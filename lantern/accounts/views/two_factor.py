@@ -1,0 +1,135 @@
+"""Second-factor pages: verify at sign-in, enrol an authenticator, recovery codes, step-up."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from lantern.accounts import mfa
+from lantern.accounts.access import staff_user
+from lantern.accounts.forms import CodeForm, ConfirmIdentityForm, EnrolmentForm
+from lantern.accounts.reauth import mark_reauthenticated
+from lantern.audit.models import Action, Outcome
+from lantern.audit.services import audit_record
+
+SHOW_CODES = "lantern_recovery_codes_to_show"
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def _wrong_code_message(wait: int) -> str:
+    if wait:
+        return ngettext(
+            "Too many wrong codes. Wait %(seconds)s second and try again.",
+            "Too many wrong codes. Wait %(seconds)s seconds and try again.",
+            wait,
+        ) % {"seconds": wait}
+    return _("That code was not right. Codes change every 30 seconds.")
+
+
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Ask for the authenticator (or a recovery) code after the password."""
+    user = staff_user(request)
+    if not mfa.has_second_factor(user):
+        return redirect(reverse("accounts:two_factor_setup") + "?" + request.GET.urlencode())
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        wait = mfa.throttled_for(user)
+        device = None if wait else mfa.check_code(user, form.cleaned_data["otp_token"])
+        if device is not None:
+            request.session.cycle_key()  # a new session id once fully signed in
+            otp_login(request, device)
+            audit_record(action=Action.LOGIN, request=request, detail="second factor verified")
+            return redirect(_next_url(request))
+        audit_record(
+            action=Action.LOGIN_FAILED,
+            request=request,
+            outcome=Outcome.FAILED,
+            detail="second factor throttled" if wait else "wrong second factor code",
+        )
+        form.add_error("otp_token", _wrong_code_message(wait))
+    return render(request, "accounts/two_factor.html", {"form": form, "next": _next_url(request)})
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """First sign-in: link an authenticator app by QR code, then confirm with a code."""
+    user = staff_user(request)
+    if mfa.has_second_factor(user):
+        return redirect(reverse("accounts:two_factor") + "?" + request.GET.urlencode())
+    device = mfa.enrolment_device(user)
+    form = EnrolmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = mfa.enrolment_confirm(user, device, form.cleaned_data["otp_token"])
+        if codes is not None:
+            request.session.cycle_key()
+            otp_login(request, device)
+            request.session[SHOW_CODES] = codes
+            audit_record(action=Action.LOGIN, request=request, detail="second factor verified")
+            return redirect(reverse("accounts:recovery_codes") + "?" + request.GET.urlencode())
+        form.add_error(
+            "otp_token", _("That code was not right. Check the time on your phone and try again.")
+        )
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": mfa.qr_svg(device),
+            "secret": mfa.secret_for_typing(device),
+        },
+    )
+
+
+@login_required
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Show freshly made recovery codes once; afterwards they can only be replaced."""
+    codes = request.session.pop(SHOW_CODES, None)
+    return render(
+        request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)}
+    )
+
+
+@login_required
+@require_POST
+def recovery_codes_replace(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    request.session[SHOW_CODES] = mfa.recovery_codes_replace(user)
+    audit_record(action=Action.PERMISSION_CHANGE, request=request, detail="recovery codes replaced")
+    messages.success(request, _("New recovery codes made. The old ones no longer work."))
+    return redirect("accounts:recovery_codes")
+
+
+@login_required
+def confirm_identity(request: HttpRequest) -> HttpResponse:
+    """Step-up: password and code again before break-the-glass, exports or photographs."""
+    user = staff_user(request)
+    form = ConfirmIdentityForm(request.POST or None, request=request, user=user)
+    if request.method == "POST":
+        if form.is_valid():
+            mark_reauthenticated(request)
+            audit_record(action=Action.LOGIN, request=request, detail="identity re-confirmed")
+            return redirect(_next_url(request))
+        audit_record(
+            action=Action.LOGIN_FAILED,
+            request=request,
+            outcome=Outcome.FAILED,
+            detail="step-up re-authentication failed",
+        )
+    return render(request, "accounts/confirm.html", {"form": form, "next": _next_url(request)})

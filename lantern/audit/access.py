@@ -1,0 +1,78 @@
+"""Who may review the audit trail: privacy officers, and for one patient only those at one
+of the patient's clinics. Every refusal leaves a denied entry in the trail itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+
+from lantern.accounts.access import staff_user
+from lantern.accounts.models import Role
+from lantern.audit.models import Action, Category, Outcome
+from lantern.audit.services import audit_record
+from lantern.patients.models import Patient
+
+View = Callable[..., HttpResponseBase]
+
+
+def is_privacy_officer(user: Any) -> bool:
+    return bool(getattr(user, "is_active", False)) and getattr(user, "role", None) == (
+        Role.PRIVACY_OFFICER
+    )
+
+
+def privacy_officer_required(view: View) -> View:
+    """Signed-in privacy officers only; anyone else gets 403 and a denied audit entry."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not is_privacy_officer(request.user):
+            audit_record(
+                action=Action.READ,
+                request=request,
+                category=Category.AUDIT,
+                outcome=Outcome.DENIED,
+                detail=f"role may not open {request.path_info[:150]}",
+            )
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def patient_for_review(request: HttpRequest, patient_id: UUID) -> Patient:
+    """The patient, if ``request.user`` is a privacy officer at one of their clinics.
+
+    Anyone else gets 404 (never "forbidden", which would confirm the record exists) and a
+    denied entry. A successful look is audited as a read of the patient's audit trail.
+    """
+    patient = None
+    if is_privacy_officer(request.user):
+        scope = Patient.objects.in_clinics_of(staff_user(request))
+        patient = scope.filter(pk=patient_id).first()
+    if patient is None:
+        audit_record(
+            action=Action.READ,
+            request=request,
+            patient_id=patient_id,
+            category=Category.AUDIT,
+            outcome=Outcome.DENIED,
+            detail="not a privacy officer at the patient's clinic",
+        )
+        raise Http404
+    audit_record(
+        action=Action.READ,
+        request=request,
+        patient_id=patient.pk,
+        obj=patient,
+        category=Category.AUDIT,
+    )
+    return patient

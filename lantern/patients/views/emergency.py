@@ -1,0 +1,110 @@
+"""Break-the-glass pages: state a reason, search the health system, open one record."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantern.accounts import emergency
+from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.models import EmergencyAccess
+from lantern.accounts.reauth import reauthentication_required
+from lantern.audit.models import Action
+from lantern.audit.services import audit_record
+from lantern.patients import search
+from lantern.patients.access import care_staff_required
+from lantern.patients.forms import EmergencySearchForm, SearchForm
+from lantern.patients.matching import parse_query
+from lantern.patients.models import Patient
+
+
+@care_staff_required
+@reauthentication_required
+def emergency_start(request: HttpRequest) -> HttpResponse:
+    """Ask why; then search beyond the user's care teams."""
+    user = staff_user(request)
+    form = EmergencySearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = emergency.emergency_search_start(actor=user, reason=form.cleaned_data["reason"])
+        except emergency.EmergencyAccessError as error:
+            form.add_error("reason", str(error))
+        else:
+            return _results(request, grant, form.cleaned_data["q"])
+    return render(request, "patients/emergency_start.html", {"form": form})
+
+
+def _results(request: HttpRequest, grant: EmergencyAccess, query: str) -> HttpResponse:
+    user = staff_user(request)
+    scope = Patient.objects.in_health_system_of(user).exclude(
+        pk__in=Patient.objects.visible_to(user).values("pk")
+    )
+    matches = search.find(scope, parse_query(query), limit=10)
+    audit_record(
+        action=Action.BREAK_GLASS,
+        request=request,
+        obj=grant,
+        detail=f"emergency search, {len(matches)} results",
+    )
+    return render(
+        request,
+        "patients/emergency_results.html",
+        {
+            "grant": grant,
+            "matches": matches,
+            "query": query,
+            "form": SearchForm(initial={"q": query}),
+        },
+    )
+
+
+def _own_search(request: HttpRequest, grant_id: int) -> EmergencyAccess:
+    grant = EmergencyAccess.objects.filter(pk=grant_id).first()
+    if grant is None or not emergency.usable_for_search(grant, staff_user(request)):
+        raise refused_as_not_found(request, "emergency search not the user's, or ended")
+    return grant
+
+
+@care_staff_required
+@require_POST
+def emergency_search(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """Search again within the same emergency request, while its window is open."""
+    grant = _own_search(request, grant_id)
+    form = SearchForm(request.POST)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    return _results(request, grant, query)
+
+
+@care_staff_required
+@require_POST
+def emergency_open(request: HttpRequest, grant_id: int, patient_id: UUID) -> HttpResponse:
+    user = staff_user(request)
+    grant = _own_search(request, grant_id)
+    patient = Patient.objects.in_health_system_of(user).filter(pk=patient_id).first()
+    if patient is None:
+        raise refused_as_not_found(
+            request, "emergency access outside the health system", patient_id
+        )
+    try:
+        emergency.emergency_access_open(actor=user, grant=grant, patient=patient)
+    except emergency.EmergencyAccessError as error:
+        messages.error(request, str(error))
+        return redirect("patients:emergency")
+    return redirect("patients:detail", patient_id=patient.pk)
+
+
+@care_staff_required
+@require_POST
+def emergency_end(request: HttpRequest, grant_id: int) -> HttpResponse:
+    user = staff_user(request)
+    grant = EmergencyAccess.objects.filter(pk=grant_id, user=user).first()
+    if grant is None:
+        raise refused_as_not_found(request, "emergency access not the user's")
+    emergency.emergency_access_end(actor=user, grant=grant)
+    messages.success(request, _("Emergency access ended."))
+    return redirect("patients:search")

@@ -1,0 +1,29 @@
+"""Test clients signed in the way Lantern requires: password and second factor."""
+
+from __future__ import annotations
+
+import time
+
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from lantern.accounts.middleware import SEEN_AT, SIGNED_IN_AT
+from lantern.accounts.models import User
+
+
+def signed_in(
+    user: User, *, second_factor: bool = True, enforce_csrf_checks: bool = False
+) -> Client:
+    """A client signed in as ``user``, past the second factor unless told otherwise."""
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
+    client.force_login(user)
+    session = client.session
+    session[SIGNED_IN_AT] = session[SEEN_AT] = time.time()
+    session.save()
+    if second_factor:
+        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
