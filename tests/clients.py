@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lantern.accounts.middleware import SEEN_AT, SIGNED_IN_AT
 from lantern.accounts.models import User
+from lantern.accounts.reauth import REAUTHENTICATED_AT
 
 
 def signed_in(
@@ -26,4 +27,13 @@ def signed_in(
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
+    return client
+
+
+def stepped_up(user: User) -> Client:
+    """A signed-in client that has just re-confirmed its identity (step-up)."""
+    client = signed_in(user)
+    session = client.session
+    session[REAUTHENTICATED_AT] = time.time()
+    session.save()
     return client

@@ -13,6 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from lantern.accounts.access import staff_user
+from lantern.accounts.reauth import reauthentication_required
 from lantern.audit import export, reports
 from lantern.audit.access import patient_for_review, privacy_officer_required
 from lantern.audit.forms import AuditFilterForm
@@ -69,6 +70,7 @@ def audit_report(request: HttpRequest) -> HttpResponse:
 
 
 @privacy_officer_required
+@reauthentication_required
 def audit_export(request: HttpRequest) -> HttpResponseBase:
     """The report as CSV, streamed, with the SHA-256 of the body in a header."""
     form = AuditFilterForm(request.GET)

@@ -12,11 +12,10 @@ from django.urls import reverse
 
 from lantern.accounts import emergency
 from lantern.accounts.models import EmergencyAccess, Notification, Role
-from lantern.accounts.reauth import REAUTHENTICATED_AT
 from lantern.audit.models import AuditEvent
 from lantern.patients import services
 from lantern.patients.models import Patient
-from tests.clients import signed_in
+from tests.clients import signed_in, stepped_up
 from tests.factories import UserFactory
 
 REASON = "Unconscious patient brought in by ambulance, needs allergy history"
@@ -27,14 +26,6 @@ def officer(personas):
     personas.auditor.email = "privacy@clinic.example"
     personas.auditor.save()
     return personas.auditor
-
-
-def stepped_up(user):
-    client = signed_in(user)
-    session = client.session
-    session[REAUTHENTICATED_AT] = time.time()
-    session.save()
-    return client
 
 
 def test_emergency_access_needs_a_fresh_step_up(personas):

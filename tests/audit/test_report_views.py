@@ -19,6 +19,7 @@ from django.utils import timezone
 from lantern.accounts.models import Role
 from lantern.audit.models import Action, AuditEvent, Category, Outcome
 from lantern.audit.services import audit_record
+from tests.clients import stepped_up
 from tests.factories import UserFactory
 
 REPORT = "audit:report"
@@ -38,8 +39,9 @@ def report(client, **params):
 
 
 @pytest.fixture
-def auditor_client(personas, client_for):
-    return client_for(personas.auditor)
+def auditor_client(personas):
+    """The privacy officer, signed in and just re-authenticated (exports need step-up)."""
+    return stepped_up(personas.auditor)
 
 
 # --- Who sees what ----------------------------------------------------------------------------
@@ -57,9 +59,9 @@ def auditor_client(personas, client_for):
     ],
 )
 @pytest.mark.parametrize("name", [REPORT, EXPORT])
-def test_only_privacy_officers_open_the_report(personas, client_for, persona, status, name):
+def test_only_privacy_officers_open_the_report(personas, persona, status, name):
     user = personas.by_name(persona)
-    response = client_for(user).get(reverse(name))
+    response = stepped_up(user).get(reverse(name))
     assert response.status_code == status
     if status == 403:
         assert AuditEvent.objects.filter(actor=user, outcome="denied", category="audit").exists()
@@ -308,6 +310,13 @@ def test_spreadsheet_formulas_are_neutralised(personas, auditor_client):
     _, body = export(auditor_client, user="manager")
     assert b"'=HYPERLINK(1)" in body
     assert b",=HYPERLINK" not in body
+
+
+def test_an_export_needs_a_fresh_step_up(personas, client_for):
+    response = client_for(personas.auditor).get(reverse("audit:export"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:confirm"))
+    assert not AuditEvent.objects.filter(action="export").exists()
 
 
 def test_bad_export_filters_are_refused(auditor_client):

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from lantern.audit.models import AuditEvent
 from tests.browser.journey import sign_in
+from tests.factories import PASSWORD, fresh_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -39,8 +40,13 @@ def test_a_privacy_officer_reviews_who_opened_a_record(page: Page, axe_check, pe
     axe_check(page, "record-access-history")
 
     page.get_by_role("link", name="Filter the audit report by this patient").click()
+    # Exports need the password and a code again (step-up), then the file downloads.
+    page.get_by_role("link", name="Download as CSV").click()
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Code").fill(fresh_code(personas.auditor))
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download as CSV").click()
+        page.get_by_role("button", name="Confirm").click()
     saved = Path(tmp_path) / "export.csv"
     download_info.value.save_as(saved)
     digest = hashlib.sha256(saved.read_bytes()).hexdigest()
