@@ -204,6 +204,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "lantern.core.views.csrf_failure"
 
 # Second factor (TOTP) for every staff account; recovery codes as static tokens.
 OTP_TOTP_ISSUER = env.get_str("LANTERN_APP_NAME", "Lantern")

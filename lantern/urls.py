@@ -12,3 +12,5 @@ urlpatterns = [
     path("audit/", include("lantern.audit.urls")),
     path("language/", set_language, name="set_language"),
 ]
+
+handler400 = "lantern.core.views.bad_request"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.test import Client
 from django.urls import reverse
 
+from lantern.audit.models import AuditEvent
 from tests.clients import signed_in
 
 
@@ -29,3 +31,46 @@ def test_a_form_without_its_csrf_token_is_refused_without_echoing_it(personas):
     page = response.content.decode()
     assert "Form expired" in page
     assert "Rosa" not in page
+
+
+def test_a_csrf_refusal_is_audited(personas):
+    client = signed_in(personas.clinician, enforce_csrf_checks=True)
+    client.post(reverse("patients:search"), {"q": "Rosa"})
+    assert AuditEvent.objects.filter(
+        actor=personas.clinician,
+        outcome="denied",
+        detail="request refused: missing or wrong CSRF token",
+    ).exists()
+
+
+def test_an_oversized_request_is_refused_audited_and_changes_nothing(personas, client_for):
+    client = client_for(personas.clinician)
+    url = reverse("patients:alias_add", args=[personas.patient.pk])
+    response = client.post(
+        url, {"new-alias-name": "x" * (3 * 1024 * 1024), "new-alias-kind": "street"}
+    )
+    assert response.status_code == 400
+    assert "Request refused" in response.content.decode()
+    assert personas.patient.aliases.count() == 1
+    assert AuditEvent.objects.filter(
+        outcome="denied", detail="request refused: RequestDataTooBig"
+    ).exists()
+
+
+def test_a_forged_session_cookie_opens_nothing(personas, settings):
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+    response = client.get(reverse("patients:detail", args=[personas.patient.pk]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_a_session_cookie_replayed_after_sign_out_opens_nothing(personas, client_for, settings):
+    client = client_for(personas.clinician)
+    stolen = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post(reverse("accounts:logout"))
+    thief = Client()
+    thief.cookies[settings.SESSION_COOKIE_NAME] = stolen
+    response = thief.get(reverse("patients:detail", args=[personas.patient.pk]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
