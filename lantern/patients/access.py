@@ -13,14 +13,15 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from lantern.accounts.models import CareTeamMember
 from lantern.audit.models import Action, Category, Outcome
 from lantern.audit.services import audit_record
 from lantern.patients.models import Patient
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def care_staff_required(view: View) -> View:
@@ -28,7 +29,7 @@ def care_staff_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not getattr(request.user, "cares_for_patients", False):
             audit_record(
                 action=Action.READ,
