@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import jellyfish
@@ -79,12 +79,48 @@ WORD_MATCH_FLOOR = 0.8
 
 def word_similarity(a: str, b: str) -> float:
     """1.0 for the same word, about 0.85-0.99 for a misspelling or sound-alike, else 0."""
+    return _similarity(a, phonetic(a), b, phonetic(b))
+
+
+def _similarity(a: str, a_sound: str | None, b: str, b_sound: str | None) -> float:
+    """``word_similarity`` with each word's phonetic code already worked out."""
     if a == b:
         return 1.0
     similarity = float(jellyfish.jaro_winkler_similarity(a, b))
-    if phonetic(a) is not None and phonetic(a) == phonetic(b):
+    if a_sound is not None and a_sound == b_sound:
         similarity = max(0.9, similarity)
     return similarity if similarity >= WORD_MATCH_FLOOR else 0.0
+
+
+def name_scorer(query_words: Sequence[str]) -> Callable[[Iterable[str]], float]:
+    """``name_score`` for one query, to apply to many patients in turn.
+
+    Search ranks up to a few hundred candidates that mostly share the same few words, so
+    the scorer remembers each word comparison (and the words of each name) for as long as
+    it lives: one search. Nothing outlives it.
+    """
+    query = [(word, phonetic(word)) for word in query_words]
+    name_words: dict[str, list[str]] = {}
+    similarities: dict[str, list[float]] = {}
+
+    def score(names: Iterable[str]) -> float:
+        if not query:
+            return 0.0
+        best: list[float] | None = None
+        for name in names:
+            found = name_words.get(name)
+            if found is None:
+                found = name_words[name] = words(name)
+            for word in found:
+                row = similarities.get(word)
+                if row is None:
+                    sound = phonetic(word)
+                    row = [_similarity(q, q_sound, word, sound) for q, q_sound in query]
+                    similarities[word] = row
+                best = row if best is None else [max(a, b) for a, b in zip(best, row, strict=True)]
+        return 0.0 if best is None else sum(best) / len(query)
+
+    return score
 
 
 def name_score(query_words: Sequence[str], names: Iterable[str]) -> float:
@@ -94,13 +130,7 @@ def name_score(query_words: Sequence[str], names: Iterable[str]) -> float:
     patient's names, so word order does not matter and a query may mix a first name with
     an alias.
     """
-    if not query_words:
-        return 0.0
-    candidate_words = {w for name in names for w in words(name)}
-    if not candidate_words:
-        return 0.0
-    total = sum(max(word_similarity(q, c) for c in candidate_words) for q in query_words)
-    return total / len(query_words)
+    return name_scorer(query_words)(names)
 
 
 def normalise_identifier(value: str) -> str:
