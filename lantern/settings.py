@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "lantern.accounts",
     "lantern.audit",
     "lantern.patients",
+    "lantern.screening",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Identification and screening: validated instruments, private screening, self-screening."""
