@@ -1,0 +1,330 @@
+"""Every band edge and flag of every shipped instrument, against the published scoring.
+
+Sources of the cut-offs tested here:
+
+* PHQ-9 — Kroenke, Spitzer & Williams, J Gen Intern Med 2001;16(9):606-613: bands 0-4,
+  5-9 mild, 10-14 moderate, 15-19 moderately severe, 20-27 severe; >=10 positive for major
+  depression; item 9 above 0 needs a suicide-risk assessment whatever the total (Lantern
+  clinical reference §3).
+* PHQ-2 — Kroenke, Spitzer & Williams, Med Care 2003;41(11):1284-1292: >=3 positive;
+  >=2 the more sensitive alternative (Levis et al., JAMA 2020;323(22):2290-2300).
+* GAD-7 — Spitzer, Kroenke, Williams & Löwe, Arch Intern Med 2006;166(10):1092-1097:
+  bands 0-4, 5-9 mild, 10-14 moderate, 15-21 severe; >=10 positive.
+* GAD-2 — Kroenke et al., Ann Intern Med 2007;146(5):317-325: >=3 positive; 2 offered as
+  a clinic alternative (marked for clinical review).
+* PC-PTSD-5 — Prins et al., J Gen Intern Med 2016;31(10):1206-1211 and the VA National
+  Center for PTSD form: trauma exposure "no" means a total of 0; >=3 optimally sensitive
+  (Lantern's default), >=4 optimally efficient.
+* ASQ — NIMH Ask Suicide-Screening Questions toolkit (Horowitz et al., Arch Pediatr Adolesc
+  Med 2012;166(12):1170-1176): "yes" to any of questions 1-4 (or a refusal to answer) is a
+  positive screen; "yes" to the acuity question is an acute positive (imminent risk).
+* Lantern indicator checklist — Lantern's own decision support (clinical reference §1): a
+  count of signs present and a concern flag for key signs, never a positive screen.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lantern.screening.instruments import (
+    AnswerError,
+    ThresholdError,
+    get_instrument,
+    score,
+)
+from tests.screening.instrument_answers import spread, yes_count
+
+PHQ9 = get_instrument("phq-9")
+PHQ2 = get_instrument("phq-2")
+GAD7 = get_instrument("gad-7")
+GAD2 = get_instrument("gad-2")
+PTSD = get_instrument("pc-ptsd-5")
+ASQ = get_instrument("asq")
+CHECKLIST = get_instrument("lantern-indicators")
+
+PTSD_ITEMS = [f"ptsd-{n}" for n in range(1, 6)]
+ASQ_ITEMS = [f"asq-{n}" for n in range(1, 5)]
+KEY_SIGNS = [
+    "ind-companion-speaks",
+    "ind-fear-companion",
+    "ind-branding",
+    "ind-not-free-to-leave",
+    "ind-money-control",
+    "ind-documents-control",
+    "ind-phone-control",
+    "ind-threats",
+    "ind-sex-exchange",
+]
+OTHER_SIGNS = [
+    item.link_id for item in CHECKLIST.items if item.answerable and item.link_id not in KEY_SIGNS
+]
+
+
+# --- PHQ-9 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("total", "band", "positive"),
+    [
+        (0, "minimal", False),
+        (4, "minimal", False),
+        (5, "mild", False),
+        (9, "mild", False),
+        (10, "moderate", True),
+        (14, "moderate", True),
+        (15, "moderately_severe", True),
+        (19, "moderately_severe", True),
+        (20, "severe", True),
+        (24, "severe", True),
+    ],
+)
+def test_phq9_band_edges(total, band, positive):
+    result = score(PHQ9, spread(PHQ9, total))  # item 9 stays at 0
+    assert (result.total, result.band.code, result.positive) == (total, band, positive)
+    assert result.threshold == 10
+    assert result.flags == ()
+
+
+def test_phq9_highest_total_is_severe_and_flags_item_9():
+    result = score(PHQ9, spread(PHQ9, 27, last=3))
+    assert (result.total, result.band.code, result.band.severity) == (27, "severe", "severe")
+    assert [flag.code for flag in result.flags] == ["suicide_risk"]
+
+
+@pytest.mark.parametrize("item_9", [1, 2, 3])
+def test_phq9_item_9_above_zero_flags_suicide_risk_whatever_the_total(item_9):
+    result = score(PHQ9, spread(PHQ9, item_9, last=item_9))
+    assert result.total == item_9
+    assert result.band.code == "minimal"
+    assert not result.positive
+    (flag,) = result.flags
+    assert (flag.code, flag.severity) == ("suicide_risk", "urgent")
+    assert flag.message["en"]
+    assert flag.message["es"]
+
+
+def test_phq9_item_9_at_one_with_total_one_flags():
+    answers = {f"phq9-{n}": "not_at_all" for n in range(1, 9)} | {"phq9-9": "several_days"}
+    result = score(PHQ9, answers)
+    assert result.total == 1
+    assert result.has_flag("suicide_risk")
+
+
+def test_phq9_difficulty_question_is_optional_and_unscored():
+    answers = spread(PHQ9, 12)
+    with_difficulty = score(PHQ9, answers | {"phq9-difficulty": "very_difficult"})
+    assert with_difficulty.total == score(PHQ9, answers).total == 12
+    assert with_difficulty.answered == 10
+
+
+def test_phq9_only_threshold_is_10():
+    with pytest.raises(ThresholdError, match="allowed: 10"):
+        score(PHQ9, spread(PHQ9, 9), threshold=9)
+
+
+# --- GAD-7 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("total", "band", "positive"),
+    [
+        (0, "minimal", False),
+        (4, "minimal", False),
+        (5, "mild", False),
+        (9, "mild", False),
+        (10, "moderate", True),
+        (14, "moderate", True),
+        (15, "severe", True),
+        (21, "severe", True),
+    ],
+)
+def test_gad7_band_edges(total, band, positive):
+    result = score(GAD7, spread(GAD7, total, keep_last=False))
+    assert (result.total, result.band.code, result.positive) == (total, band, positive)
+    assert result.flags == ()
+
+
+# --- PHQ-2 and GAD-2 --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("instrument", [PHQ2, GAD2], ids=["phq-2", "gad-2"])
+@pytest.mark.parametrize(
+    ("total", "threshold", "used", "positive"),
+    [
+        (0, None, 3, False),
+        (2, None, 3, False),
+        (3, None, 3, True),
+        (6, None, 3, True),
+        (2, 3, 3, False),
+        (3, 3, 3, True),
+        (1, 2, 2, False),
+        (2, 2, 2, True),
+        (3, 2, 2, True),
+    ],
+)
+def test_two_item_screens_at_default_and_alternative_thresholds(
+    instrument, total, threshold, used, positive
+):
+    result = score(instrument, spread(instrument, total, keep_last=False), threshold=threshold)
+    assert (result.total, result.threshold, result.positive) == (total, used, positive)
+    assert result.band.code == ("positive" if positive else "negative")
+
+
+@pytest.mark.parametrize("instrument", [PHQ2, GAD2], ids=["phq-2", "gad-2"])
+@pytest.mark.parametrize("threshold", [1, 4, 0, 7])
+def test_two_item_screens_refuse_thresholds_the_literature_does_not_offer(instrument, threshold):
+    with pytest.raises(ThresholdError, match="allowed: 2, 3"):
+        score(instrument, spread(instrument, 2, keep_last=False), threshold=threshold)
+
+
+# --- PC-PTSD-5 --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("threshold", [None, 3, 4])
+def test_ptsd_no_trauma_exposure_scores_zero_and_negative(threshold):
+    result = score(PTSD, {"ptsd-exposure": "no"}, threshold=threshold)
+    assert (result.total, result.positive, result.band.code) == (0, False, "negative")
+    assert result.answered == 1
+
+
+@pytest.mark.parametrize(
+    ("yes", "threshold", "positive"),
+    [
+        (0, 3, False),
+        (2, 3, False),
+        (3, 3, True),
+        (4, 3, True),
+        (5, 3, True),
+        (2, 4, False),
+        (3, 4, False),
+        (4, 4, True),
+        (5, 4, True),
+        (3, None, True),  # the default is 3
+    ],
+)
+def test_ptsd_counts_yes_answers_against_threshold_3_or_4(yes, threshold, positive):
+    answers = {"ptsd-exposure": "yes"} | yes_count(PTSD_ITEMS, yes)
+    result = score(PTSD, answers, threshold=threshold)
+    assert (result.total, result.positive) == (yes, positive)
+    assert result.threshold == (threshold or 3)
+    assert result.band.code == ("positive" if positive else "negative")
+
+
+def test_ptsd_symptom_answers_after_no_exposure_are_contradictory():
+    answers = {"ptsd-exposure": "no"} | yes_count(PTSD_ITEMS, 5)
+    with pytest.raises(AnswerError) as refused:
+        score(PTSD, answers)
+    assert refused.value.link_ids == tuple(PTSD_ITEMS)
+    assert all("not asked" in reason for _, reason in refused.value.problems)
+
+
+def test_ptsd_exposure_yes_needs_all_five_answers():
+    with pytest.raises(AnswerError) as refused:
+        score(PTSD, {"ptsd-exposure": "yes", "ptsd-1": "yes", "ptsd-2": "no"})
+    assert refused.value.link_ids == ("ptsd-3", "ptsd-4", "ptsd-5")
+
+
+# --- ASQ --------------------------------------------------------------------------------
+
+
+def test_asq_all_no_is_negative_and_asks_no_acuity_question():
+    result = score(ASQ, yes_count(ASQ_ITEMS, 0))
+    assert (result.total, result.positive, result.band.code, result.flags) == (
+        0,
+        False,
+        "negative",
+        (),
+    )
+
+
+@pytest.mark.parametrize("item", ASQ_ITEMS)
+def test_asq_any_yes_is_a_non_acute_positive_when_acuity_is_no(item):
+    answers = yes_count(ASQ_ITEMS, 0) | {item: "yes", "asq-5": "no"}
+    result = score(ASQ, answers)
+    assert (result.total, result.positive, result.band.code) == (1, True, "non_acute_positive")
+    assert [(flag.code, flag.severity) for flag in result.flags] == [("suicide_risk", "urgent")]
+
+
+@pytest.mark.parametrize("yes", [1, 2, 4])
+def test_asq_acuity_yes_is_an_acute_positive_imminent_risk(yes):
+    answers = yes_count(ASQ_ITEMS, yes) | {"asq-5": "yes"}
+    result = score(ASQ, answers)
+    assert (result.total, result.positive) == (yes, True)
+    assert (result.band.code, result.band.severity) == ("acute_positive", "acute")
+    assert [(flag.code, flag.severity) for flag in result.flags] == [
+        ("imminent_suicide_risk", "imminent")
+    ]
+
+
+def test_asq_declining_to_answer_screens_positive_without_counting_as_yes():
+    answers = yes_count(ASQ_ITEMS, 0) | {"asq-3": "declined", "asq-5": "no"}
+    result = score(ASQ, answers)
+    assert (result.total, result.positive, result.band.code) == (0, True, "non_acute_positive")
+    assert result.has_flag("suicide_risk")
+
+
+def test_asq_a_yes_needs_the_acuity_question():
+    with pytest.raises(AnswerError) as refused:
+        score(ASQ, yes_count(ASQ_ITEMS, 1))
+    assert refused.value.problems == (("asq-5", "missing required answer"),)
+
+
+def test_asq_acuity_answer_without_any_yes_is_refused():
+    with pytest.raises(AnswerError) as refused:
+        score(ASQ, yes_count(ASQ_ITEMS, 0) | {"asq-5": "no"})
+    assert refused.value.link_ids == ("asq-5",)
+
+
+# --- Lantern indicator checklist --------------------------------------------------------
+
+
+def checklist(present=(), unknown=()):
+    return {
+        item.link_id: "yes"
+        if item.link_id in present
+        else "unknown"
+        if item.link_id in unknown
+        else "no"
+        for item in CHECKLIST.items
+        if item.answerable
+    }
+
+
+def test_checklist_with_no_signs_records_none():
+    result = score(CHECKLIST, checklist())
+    assert (result.total, result.band.code, result.flags) == (0, "none_recorded", ())
+    assert (result.positive, result.threshold, result.decision_support_only) == (False, None, True)
+
+
+@pytest.mark.parametrize("sign", OTHER_SIGNS)
+def test_checklist_counts_other_signs_without_a_concern(sign):
+    result = score(CHECKLIST, checklist(present=[sign]))
+    assert (result.total, result.band.code, result.flags) == (1, "indicators_recorded", ())
+    assert result.positive is False
+
+
+@pytest.mark.parametrize("sign", KEY_SIGNS)
+def test_checklist_raises_a_concern_for_any_key_sign(sign):
+    result = score(CHECKLIST, checklist(present=[sign]))
+    assert result.total == 1
+    assert [(flag.code, flag.severity) for flag in result.flags] == [("concern", "concern")]
+    assert result.positive is False  # decision support never claims a positive screen
+
+
+def test_checklist_counts_every_sign_present_and_not_the_unassessed():
+    present = [*KEY_SIGNS[:2], *OTHER_SIGNS[:3]]
+    result = score(CHECKLIST, checklist(present=present, unknown=OTHER_SIGNS[3:6]))
+    assert result.total == 5
+    assert result.has_flag("concern")
+
+
+def test_checklist_with_every_sign_present_is_still_not_positive():
+    every = [item.link_id for item in CHECKLIST.items if item.answerable]
+    result = score(CHECKLIST, checklist(present=every))
+    assert (result.total, result.max_total, result.positive) == (19, 19, False)
+    assert [flag.code for flag in result.flags] == ["concern"]
+
+
+def test_checklist_takes_no_threshold():
+    with pytest.raises(ThresholdError, match="allowed: none"):
+        score(CHECKLIST, checklist(), threshold=1)
