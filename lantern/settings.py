@@ -221,9 +221,13 @@ AXES_DISABLE_ACCESS_LOG = True  # Lantern's own audit trail records every sign-i
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "otp_token"]
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "lantern.core.client_ip.client_ip"
 
 # --- Transport and headers ---------------------------------------------------------------
 
+# Behind an HTTPS proxy the client address is the last X-Forwarded-For entry; lockouts and
+# the audit trail both use lantern.core.client_ip.
+LANTERN_BEHIND_TLS_PROXY = env.get_bool("LANTERN_BEHIND_TLS_PROXY", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -240,7 +244,7 @@ if PRODUCTION:
     if not SECURE_HSTS_PRELOAD:
         # Preloading binds the whole domain to HTTPS for good: the hospital decides, not us.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
-    if env.get_bool("LANTERN_BEHIND_TLS_PROXY", False):
+    if LANTERN_BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env.get_list("LANTERN_CSRF_TRUSTED_ORIGINS", [])
 

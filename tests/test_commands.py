@@ -101,3 +101,11 @@ def test_keys_rotate_moves_every_value_to_the_new_key(personas, settings):
     assert "Active key: k2" in status
     assert re.search(r"k2: \d+ values", status)
     assert "test1: 0 values" in status
+
+
+def test_seed_refuses_a_production_registry_unless_told_otherwise(db, settings):
+    ClinicFactory()
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production mode"):
+        run("seed", "--patients", "1")
+    assert "Created 1" in run("seed", "--patients", "1", "--allow-production")

@@ -74,3 +74,11 @@ def test_a_session_cookie_replayed_after_sign_out_opens_nothing(personas, client
     response = thief.get(reverse("patients:detail", args=[personas.patient.pk]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_a_request_for_a_foreign_host_is_refused_and_audited(db):
+    response = Client().get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert AuditEvent.objects.filter(
+        outcome="denied", detail="request refused: DisallowedHost"
+    ).exists()

@@ -24,7 +24,7 @@ PLANTED = {
     "phone": "+1 555 0199 4477",
     "code_word": "bluebirdlantern",
     "wording": "Reminder from Dr. Marigoldsmith",
-    "notes": "Sister Ondinebell may answer",
+    "notes": "Ondinebell picks up calls",
 }
 
 

@@ -1,4 +1,9 @@
-"""Who is asking: the signed-in staff member behind a request."""
+"""Who is asking, whether their role lets them in, and how a refusal is recorded.
+
+Every refusal leaves a denied entry in the audit trail, recorded as the action that was
+attempted (a read for GET, an update for anything that would change data). Record-level
+refusals answer 404, never "forbidden", which would confirm that the record exists.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from lantern.accounts.models import User
-from lantern.audit.models import Action, Outcome
+from lantern.audit.models import Action, Category, Outcome
 from lantern.audit.services import audit_record
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def staff_user(request: HttpRequest) -> User:
@@ -24,20 +30,44 @@ def staff_user(request: HttpRequest) -> User:
     return request.user
 
 
-def role_required(*roles: str) -> Callable[[View], View]:
-    """Signed-in staff with one of ``roles``; others get 403 and a denied audit entry."""
+def audit_refusal(
+    request: HttpRequest,
+    detail: str,
+    *,
+    patient_id: Any = None,
+    category: Category = Category.NONE,
+) -> None:
+    attempted = Action.READ if request.method in ("GET", "HEAD") else Action.UPDATE
+    audit_record(
+        action=attempted,
+        request=request,
+        patient_id=patient_id,
+        category=category,
+        outcome=Outcome.DENIED,
+        detail=detail[:200],
+    )
+
+
+def refused_as_not_found(request: HttpRequest, detail: str, patient_id: Any = None) -> Http404:
+    """Audit a refused attempt and return the 404 to raise."""
+    audit_refusal(request, detail, patient_id=patient_id)
+    return Http404()
+
+
+def role_required(*roles: str, category: Category = Category.NONE) -> Callable[[View], View]:
+    """Signed-in, active staff with one of ``roles``; others get 403 and a denied entry."""
 
     def decorate(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = staff_user(request)
             if not user.is_active or user.role not in roles:
-                audit_record(
-                    action=Action.READ,
-                    request=request,
-                    outcome=Outcome.DENIED,
-                    detail=f"role may not open {request.path_info[:150]}",
+                audit_refusal(
+                    request,
+                    f"role may not open {request.path_info[:150]}",
+                    patient_id=kwargs.get("patient_id"),
+                    category=category,
                 )
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -45,15 +75,3 @@ def role_required(*roles: str) -> Callable[[View], View]:
         return wrapper
 
     return decorate
-
-
-def refused_as_not_found(request: HttpRequest, detail: str, patient_id: Any = None) -> Http404:
-    """Audit a refused attempt and return the 404 to raise (never confirm what exists)."""
-    audit_record(
-        action=Action.READ,
-        request=request,
-        outcome=Outcome.DENIED,
-        patient_id=patient_id,
-        detail=detail[:200],
-    )
-    return Http404()

@@ -54,8 +54,12 @@ def emergency_search_start(*, actor: User, reason: str) -> EmergencyAccess:
 
 
 def usable_for_search(grant: EmergencyAccess, actor: User) -> bool:
+    """A search request of ``actor`` whose short window is still open."""
     return (
-        grant.user_id == actor.pk and grant.ended_at is None and grant.expires_at > timezone.now()
+        grant.user_id == actor.pk
+        and grant.patient_id is None
+        and grant.ended_at is None
+        and grant.expires_at > timezone.now()
     )
 
 
@@ -63,28 +67,37 @@ def usable_for_search(grant: EmergencyAccess, actor: User) -> bool:
 def emergency_access_open(
     *, actor: User, grant: EmergencyAccess, patient: Patient
 ) -> EmergencyAccess:
-    """Open ``patient``'s record under ``grant`` (a new grant if it already opened another)."""
+    """Open ``patient``'s record for a few hours, under the reason of search ``grant``.
+
+    Opening a record already open returns the existing grant: access is never extended
+    without a new reason and a new step-up.
+    """
     if not usable_for_search(grant, actor):
         raise EmergencyAccessError(_("This emergency search has ended. Start again."))
     if not patient.clinics.filter(health_system=actor.health_system_id).exists():
         raise EmergencyAccessError(_("This record belongs to another organisation."))
-    if grant.patient_id is not None and grant.patient_id != patient.pk:
-        grant = EmergencyAccess.objects.create(
-            user=actor, reason=grant.reason, expires_at=grant.expires_at
-        )
+    current = EmergencyAccess.objects.active().filter(user=actor, patient=patient).first()
+    if current is not None:
+        return current
     now = timezone.now()
-    grant.patient, grant.opened_at, grant.expires_at = patient, now, now + access_hours()
-    grant.save(update_fields=["patient", "opened_at", "expires_at"])
+    opened = EmergencyAccess.objects.create(
+        user=actor,
+        patient=patient,
+        search=grant,
+        reason=grant.reason,
+        opened_at=now,
+        expires_at=now + access_hours(),
+    )
     audit_record(
         action=Action.BREAK_GLASS,
         actor=actor,
         patient_id=patient.pk,
-        obj=grant,
+        obj=opened,
         category=Category.IDENTITY,
         detail="record opened with emergency access",
     )
-    _alert_privacy_officers(grant, patient)
-    return grant
+    _alert_privacy_officers(opened, patient)
+    return opened
 
 
 def _alert_privacy_officers(grant: EmergencyAccess, patient: Patient) -> None:
@@ -127,6 +140,8 @@ def emergency_access_review(
 ) -> EmergencyAccess:
     if grant.user_id == reviewer.pk:
         raise EmergencyAccessError(_("No one reviews their own emergency access."))
+    if grant.review_status != ReviewStatus.PENDING:
+        raise EmergencyAccessError(_("This use has already been reviewed."))
     grant.review_status = ReviewStatus.JUSTIFIED if justified else ReviewStatus.NOT_JUSTIFIED
     grant.reviewed_by, grant.reviewed_at, grant.review_note = reviewer, timezone.now(), note
     grant.save(update_fields=["review_status", "reviewed_by", "reviewed_at", "review_note"])

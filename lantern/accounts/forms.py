@@ -48,6 +48,8 @@ class ConfirmIdentityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.request = request
         self.user = user
+        # A wrong password is audited by the sign-in signal; a wrong code by the view.
+        self.wrong_code = False
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -55,9 +57,11 @@ class ConfirmIdentityForm(forms.Form):
         if password is None or code is None:
             return data
         checked = authenticate(self.request, username=self.user.get_username(), password=password)
-        if checked is None or checked.pk != self.user.pk or mfa.check_code(self.user, code) is None:
-            raise forms.ValidationError(_("The password or the code was not right. Try again."))
-        return data
+        if checked is not None and checked.pk == self.user.pk:
+            self.wrong_code = mfa.check_code(self.user, code) is None
+            if not self.wrong_code:
+                return data
+        raise forms.ValidationError(_("The password or the code was not right. Try again."))
 
 
 class EmergencyReviewForm(forms.Form):

@@ -117,6 +117,8 @@ def second_factor_reset(*, actor: User, user: User) -> None:
     """An administrator removes a lost authenticator; the user enrols again at next sign-in."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    # An open session must not be able to enrol a new authenticator without the password.
+    user.sign_out_everywhere()
     audit_record(
         action=Action.PERMISSION_CHANGE,
         actor=actor,

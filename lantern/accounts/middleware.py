@@ -18,7 +18,7 @@ from lantern.audit.services import audit_record
 
 SIGNED_IN_AT = "lantern_signed_in_at"
 SEEN_AT = "lantern_seen_at"
-# Writing the session on every request is wasteful; a minute's precision is plenty.
+# Writing the session on every request is wasteful; half a minute's precision is plenty.
 TOUCH_EVERY_SECONDS = 30
 
 # Views a signed-in user may reach before the second factor: nothing with patient data.

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from lantern.crypto.fields import EncryptedTextField
@@ -70,13 +72,14 @@ class ClinicianType(models.TextChoices):
     OTHER = "other", _("Other clinician")
 
 
+def _new_stamp() -> str:
+    return secrets.token_hex(16)
+
+
 class StaffQuerySet(models.QuerySet["User"]):
     def care_staff(self) -> StaffQuerySet:
         """Active staff whose role lets them join a care team."""
         return self.filter(is_active=True, role__in=CARE_ROLES)
-
-    def in_clinics(self, clinics: models.QuerySet[Clinic] | list[Clinic]) -> StaffQuerySet:
-        return self.filter(clinics__in=clinics).distinct()
 
 
 class StaffManager(UserManager["User"]):
@@ -106,6 +109,8 @@ class User(AbstractUser):
     clinics = models.ManyToManyField(
         Clinic, related_name="staff", blank=True, verbose_name=_("clinics")
     )
+    # Part of every session's signature: changing it signs the account out everywhere.
+    session_stamp = models.CharField(max_length=32, default=_new_stamp, editable=False)
 
     objects: ClassVar[StaffManager] = StaffManager()
 
@@ -123,6 +128,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        key_salt = "lantern.accounts.User.session_auth_hash"
+        value = f"{self.password}:{self.session_stamp}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+    def sign_out_everywhere(self) -> None:
+        """End every session of this account on its next request."""
+        self.session_stamp = _new_stamp()
+        self.save(update_fields=["session_stamp"])
 
     @property
     def cares_for_patients(self) -> bool:
@@ -168,14 +183,20 @@ class EmergencyAccessQuerySet(models.QuerySet["EmergencyAccess"]):
 class EmergencyAccess(models.Model):
     """ "Break the glass": time-limited access to a record outside one's care teams.
 
-    Created when a staff member states a reason and re-authenticates to search beyond their
-    care teams; ``patient`` is set when they open a record. Every use is reviewed by a
-    privacy officer. The reason is sealed: it may describe the patient's situation.
+    A *search* (no patient) is created when a staff member states a reason and
+    re-authenticates; it allows searching beyond their care teams for a short window and
+    never changes. Each record they open gets its own grant (``patient`` set, ``search``
+    pointing back) that expires a few hours later and is never extended. Every grant is
+    reviewed by a privacy officer. The reason is sealed: it may describe the patient.
     """
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="emergency_accesses")
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.CASCADE, null=True, related_name="emergency_accesses"
+    )
+    # The search request (patient empty) that led to opening this record.
+    search = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="opened"
     )
     reason = EncryptedTextField(_("reason"), max_length=500)
     created_at = models.DateTimeField(default=timezone.now)

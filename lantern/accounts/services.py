@@ -19,9 +19,14 @@ from lantern.audit.services import audit_record
 EDITABLE = ("display_name", "email", "role", "clinician_type", "is_active")
 
 
+# Changes to these are recorded as "changed", not with their values: an email address is
+# where security notices go, and a name is personal data.
+UNQUOTED = frozenset({"display_name", "email"})
+
+
 def _describe(before: dict[str, Any], after: dict[str, Any]) -> str:
     changed = [
-        f"{name}: {before[name]!s}->{after[name]!s}"
+        f"{name} changed" if name in UNQUOTED else f"{name}: {before[name]!s}->{after[name]!s}"
         for name in before
         if before[name] != after[name]
     ]
@@ -29,9 +34,7 @@ def _describe(before: dict[str, Any], after: dict[str, Any]) -> str:
 
 
 def _state(user: User) -> dict[str, Any]:
-    state = {
-        name: getattr(user, name) for name in EDITABLE if name != "display_name" and name != "email"
-    }
+    state = {name: getattr(user, name) for name in EDITABLE}
     state["clinics"] = sorted(user.clinics.values_list("pk", flat=True))
     return state
 

@@ -7,6 +7,8 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
+from lantern.core.client_ip import client_ip
+
 current_source_address: ContextVar[str | None] = ContextVar("source_address", default=None)
 
 
@@ -15,7 +17,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = current_source_address.set(request.META.get("REMOTE_ADDR") or None)
+        token = current_source_address.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:

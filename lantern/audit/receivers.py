@@ -15,7 +15,8 @@ from lantern.audit.services import audit_record
 
 @receiver(user_logged_in)
 def _signed_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    audit_record(action=Action.LOGIN, request=request, actor=user)
+    # The password step only: the second factor is recorded separately when it passes.
+    audit_record(action=Action.LOGIN, request=request, actor=user, detail="password accepted")
 
 
 @receiver(user_logged_out)

@@ -12,12 +12,13 @@ from django.utils import timezone
 from lantern.audit import chain
 from lantern.audit.context import current_source_address
 from lantern.audit.models import Action, AuditChainHead, AuditEvent, Category, Outcome
+from lantern.core.client_ip import client_ip
 
 
 def source_address(request: HttpRequest | None) -> str | None:
     if request is None:
         return current_source_address.get()
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 def audit_record(
@@ -32,8 +33,10 @@ def audit_record(
     detail: str = "",
 ) -> AuditEvent:
     """Append one entry. ``detail`` is for counts and codes, never for names or free text."""
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
+    # Refusals raised before authentication runs (e.g. a bad Host header) have no user yet.
+    user = getattr(request, "user", None)
+    if actor is None and user is not None and user.is_authenticated:
+        actor = user
     entry = AuditEvent(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=actor.get_username() if actor is not None else "",

@@ -6,67 +6,49 @@ record exists) and leaves a denied entry in the audit trail.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 from uuid import UUID
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest
 
-from lantern.accounts.models import CareTeamMember
-from lantern.audit.models import Action, Category, Outcome
+from lantern.accounts.access import refused_as_not_found, role_required
+from lantern.accounts.models import CARE_ROLES, CareTeamMember
+from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
 from lantern.patients.models import Patient
 
-View = Callable[..., HttpResponseBase]
+# Clinicians, advocates and counselors: the roles that care for patients.
+care_staff_required = role_required(*CARE_ROLES)
 
 
-def care_staff_required(view: View) -> View:
-    """Signed-in staff whose role cares for patients; anyone else is refused and audited."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not getattr(request.user, "cares_for_patients", False):
-            audit_record(
-                action=Action.READ,
-                request=request,
-                outcome=Outcome.DENIED,
-                patient_id=kwargs.get("patient_id"),
-                detail=f"role may not open {request.path_info[:150]}",
-            )
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def patient_for(request: HttpRequest, patient_id: UUID, *, read: Category | None = None) -> Patient:
+def patient_for(
+    request: HttpRequest,
+    patient_id: UUID,
+    *,
+    read: Category | None = None,
+    on_team: bool = False,
+) -> Patient:
     """The patient, if ``request.user`` may open them; otherwise 404 and an audit entry.
 
-    With ``read`` set, the successful access is audited as a read of that category.
+    With ``read`` set, the successful access is audited as a read of that category. With
+    ``on_team``, only care-team members get through: emergency access lets someone read a
+    record, never change it or its care team.
     """
-    patient = Patient.objects.visible_to(request.user).filter(pk=patient_id).first()  # type: ignore[arg-type]
+    user = request.user
+    patient = Patient.objects.visible_to(user).filter(pk=patient_id).first()  # type: ignore[arg-type]
     if patient is None:
-        audit_record(
-            action=Action.READ,
-            request=request,
-            patient_id=patient_id,
-            outcome=Outcome.DENIED,
-            detail="not on the care team or not at the patient's clinic",
+        raise refused_as_not_found(
+            request, "not on the care team or not at the patient's clinic", patient_id
         )
-        raise Http404
+    is_member = CareTeamMember.objects.filter(patient=patient, user=user.pk).exists()
+    if on_team and not is_member:
+        raise refused_as_not_found(request, "emergency access is read-only", patient_id)
     if read is not None:
-        on_team = CareTeamMember.objects.filter(patient=patient, user=request.user.pk).exists()
         audit_record(
             action=Action.READ,
             request=request,
             patient_id=patient.pk,
             obj=patient,
             category=read,
-            detail="" if on_team else "emergency access",
+            detail="" if is_member else "emergency access",
         )
     return patient

@@ -17,8 +17,8 @@ def window_from_values(days: Iterable[int], start: datetime.time, end: datetime.
     chosen = sorted(set(days))
     if not chosen or chosen[0] < 0 or chosen[-1] > 6:
         raise ValueError("days must be 0 (Monday) to 6 (Sunday), at least one")
-    if start >= end:
-        raise ValueError("a window must end after it starts")
+    if start == end:
+        raise ValueError("a window must have a length")
     return {"days": chosen, "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
 
 
@@ -43,11 +43,22 @@ def rows_from_windows(windows: Sequence[Window]) -> list[dict[str, Any]]:
 
 
 def is_open(windows: Sequence[Window], when: datetime.datetime) -> bool:
-    """Whether ``when`` (clinic local time) falls inside any window; no windows = no limit."""
+    """Whether ``when`` (clinic local time) falls inside any window; no windows = no limit.
+
+    A window that ends earlier than it starts runs past midnight: "Friday 22:00-02:00"
+    covers Friday night until 2 in the morning on Saturday.
+    """
     if not windows:
         return True
     moment = when.strftime("%H:%M")
-    return any(
-        when.weekday() in window["days"] and window["start"] <= moment < window["end"]
-        for window in windows
-    )
+    day, yesterday = when.weekday(), (when.weekday() - 1) % 7
+    for window in windows:
+        start, end = window["start"], window["end"]
+        if start < end:
+            if day in window["days"] and start <= moment < end:
+                return True
+        elif (day in window["days"] and moment >= start) or (
+            yesterday in window["days"] and moment < end
+        ):
+            return True
+    return False

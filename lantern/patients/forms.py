@@ -272,8 +272,8 @@ class TimeWindowForm(forms.Form):
             self.add_error("days", _("Choose at least one day."))
         if start is None or end is None:
             self.add_error("start" if start is None else "end", _("Enter both times."))
-        elif start >= end:
-            self.add_error("end", _("The end time must be after the start time."))
+        elif start == end:
+            self.add_error("end", _("The end time must differ from the start time."))
         return data
 
 

@@ -34,11 +34,23 @@ def fold(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", bare).split())
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def words(text: str) -> list[str]:
-    """The distinct folded words of a name, longest first, capped in length."""
+    """The distinct folded words of a name, longest first, capped in length.
+
+    A word mixing letters and digits ("Candy69") also yields its letters ("candy"), so a
+    street name is found with or without its number.
+    """
     seen: dict[str, None] = {}
     for word in fold(text).split():
+        if word.isdigit():
+            continue
         seen.setdefault(word[:MAX_WORD_LENGTH], None)
+        letters = _DIGITS.sub("", word)
+        if letters != word and len(letters) >= 2:
+            seen.setdefault(letters[:MAX_WORD_LENGTH], None)
     return sorted(seen, key=len, reverse=True)
 
 
@@ -189,8 +201,9 @@ def parse_query(text: str, max_terms: int = 8) -> ParsedQuery:
             # "RV 2002" may be one record number typed with a space.
             if position > 0 and not parse_date_term(terms[position - 1]):
                 identifiers.append(normalise_identifier(terms[position - 1] + term))
-        else:
-            name_terms.append(term)
+        letters = _DIGITS.sub("", term)
+        if letters == term or letters.isalpha():
+            name_terms.append(term)  # a word, or a word with digits ("Candy69"), not "RV-2002"
     return ParsedQuery(
         words=tuple(words(" ".join(name_terms))[:max_terms]),
         birth_dates=frozenset(dates),

@@ -154,6 +154,25 @@ class Patient(models.Model):
             return self.estimated_age + age_on(self.estimated_on, today)
         return None
 
+    def set_age(
+        self,
+        kind: str,
+        birth_date: datetime.date | None,
+        estimated_age: int | None,
+        today: datetime.date,
+    ) -> None:
+        """Record what is known of the patient's age.
+
+        An estimate is dated the day it is made, so the age grows with time. Re-saving the
+        current estimate keeps its date; a different estimate starts again from today.
+        """
+        self.birth_date_kind = kind
+        self.birth_date = birth_date if kind == BirthDateKind.EXACT else None
+        if kind != BirthDateKind.ESTIMATED:
+            self.estimated_age = self.estimated_on = None
+        elif self.estimated_on is None or self.age(today) != estimated_age:
+            self.estimated_age, self.estimated_on = estimated_age, today
+
     def is_minor(self, today: datetime.date | None = None) -> bool | None:
         """True under 18, False from 18, ``None`` when age is unknown (ask, don't assume)."""
         age = self.age(today)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lantern.accounts.models import CareTeamMember, Clinic
-from lantern.audit.models import Action, Category
+from lantern.audit.models import Action, Category, Outcome
 from lantern.audit.services import audit_record
 from lantern.patients.choices import AliasKind, ContactChannelKind, IdentifierSystem
 from lantern.patients.models import (
@@ -23,7 +23,13 @@ from lantern.patients.models import (
     PatientAlias,
     PatientSearchToken,
 )
-from lantern.patients.search import identifier_token, name_tokens, patient_names
+from lantern.patients.search import (
+    Match,
+    identifier_token,
+    likely_duplicates,
+    name_tokens,
+    patient_names,
+)
 
 if TYPE_CHECKING:
     from lantern.accounts.models import User
@@ -54,17 +60,16 @@ class PatientDetails:
         return cls(**{f.name: data[f.name] for f in fields(cls)})
 
 
+AGE_FIELDS = frozenset({"birth_date_kind", "birth_date", "estimated_age"})
+
+
 def _apply_details(patient: Patient, details: PatientDetails) -> None:
     for name, value in vars(details).items():
-        setattr(patient, name, value)
-    if details.birth_date_kind != "exact":
-        patient.birth_date = None
-    if details.birth_date_kind == "estimated":
-        if patient.estimated_on is None or patient.estimated_age != details.estimated_age:
-            patient.estimated_on = timezone.localdate()
-    else:
-        patient.estimated_age = None
-        patient.estimated_on = None
+        if name not in AGE_FIELDS:
+            setattr(patient, name, value)
+    patient.set_age(
+        details.birth_date_kind, details.birth_date, details.estimated_age, timezone.localdate()
+    )
 
 
 def search_index_refresh(patient: Patient) -> None:
@@ -74,6 +79,33 @@ def search_index_refresh(patient: Patient) -> None:
     PatientSearchToken.objects.bulk_create(
         PatientSearchToken(patient=patient, token=token) for token in tokens
     )
+
+
+def registration_duplicates(
+    *, actor: User, names: Sequence[str], birth_date: datetime.date | None
+) -> tuple[list[Match], int]:
+    """Likely duplicates at the actor's clinics: those they may open, and a count of the rest.
+
+    The count tells a registrant that a record exists which they cannot see; each such
+    record's history shows that its existence was disclosed, and to whom.
+    """
+    found = likely_duplicates(Patient.objects.in_clinics_of(actor), names, birth_date)
+    visible = set(
+        Patient.objects.visible_to(actor)
+        .filter(pk__in=[match.patient.pk for match in found])
+        .values_list("pk", flat=True)
+    )
+    for match in found:
+        if match.patient.pk not in visible:
+            audit_record(
+                action=Action.SEARCH,
+                actor=actor,
+                patient_id=match.patient.pk,
+                category=Category.IDENTITY,
+                detail="counted as a possible duplicate for a registrant outside the care team",
+            )
+    shown = [match for match in found if match.patient.pk in visible]
+    return shown, len(found) - len(shown)
 
 
 @transaction.atomic
@@ -155,14 +187,6 @@ def alias_remove(*, actor: User, alias: PatientAlias) -> None:
 
 def _identifier_create(*, patient: Patient, clinic: Clinic, value: str) -> ExternalIdentifier:
     index = identifier_token(IdentifierSystem.MRN, value)
-    taken = ExternalIdentifier.objects.filter(
-        clinic=clinic, system=IdentifierSystem.MRN, value_index=index
-    ).exists()
-    if taken:
-        raise RegistryError(
-            _("This medical record number is already in use at %(clinic)s.")
-            % {"clinic": clinic.name}
-        )
     try:
         with transaction.atomic():
             return ExternalIdentifier.objects.create(
@@ -172,11 +196,43 @@ def _identifier_create(*, patient: Patient, clinic: Clinic, value: str) -> Exter
                 value=value.strip(),
                 value_index=index,
             )
-    except IntegrityError:  # registered by someone else a moment ago
-        raise RegistryError(
-            _("This medical record number is already in use at %(clinic)s.")
-            % {"clinic": clinic.name}
-        ) from None
+    except IntegrityError:
+        raise RegistryError(number_in_use_message(clinic)) from None
+
+
+def identifier_available(*, actor: User, clinic: Clinic, value: str) -> bool:
+    """Whether a record number is free at ``clinic``; call before a registry write.
+
+    Refusing a number tells the registrant that some patient holds it, so the refusal is
+    recorded in that patient's history. (The write itself re-checks, through the
+    database's uniqueness rule, in case someone took the number meanwhile.)
+    """
+    holder = (
+        ExternalIdentifier.objects.filter(
+            clinic=clinic,
+            system=IdentifierSystem.MRN,
+            value_index=identifier_token(IdentifierSystem.MRN, value),
+        )
+        .values_list("patient_id", flat=True)
+        .first()
+    )
+    if holder is None:
+        return True
+    audit_record(
+        action=Action.SEARCH,
+        actor=actor,
+        patient_id=holder,
+        category=Category.IDENTITY,
+        outcome=Outcome.DENIED,
+        detail="record number in use: refused to a registrant",
+    )
+    return False
+
+
+def number_in_use_message(clinic: Clinic) -> str:
+    return _("This medical record number is already in use at %(clinic)s.") % {
+        "clinic": clinic.name
+    }
 
 
 @transaction.atomic
@@ -257,8 +313,14 @@ def contact_channel_update(
     return record
 
 
+def _require_member(actor: User, patient: Patient) -> None:
+    if not patient.care_team.filter(user=actor).exists():
+        raise RegistryError(_("Only members of the care team change the care team."))
+
+
 @transaction.atomic
 def care_team_add(*, actor: User, patient: Patient, member: User) -> CareTeamMember:
+    _require_member(actor, patient)
     if not member.cares_for_patients:
         raise RegistryError(_("Only clinicians, advocates and counselors join care teams."))
     if not member.clinics.filter(pk__in=patient.clinics.all()).exists():
@@ -281,6 +343,7 @@ def care_team_add(*, actor: User, patient: Patient, member: User) -> CareTeamMem
 @transaction.atomic
 def care_team_remove(*, actor: User, entry: CareTeamMember) -> None:
     patient = entry.patient
+    _require_member(actor, patient)
     if patient.care_team.count() <= 1:
         raise RegistryError(_("A patient's care team cannot be left empty."))
     audit_record(

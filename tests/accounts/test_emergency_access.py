@@ -1,4 +1,4 @@
-"""Break the glass: reason, step-up, time limit, alerts to privacy officers, review."""
+"""Break the glass: reason, step-up, time limits, read-only, alerts, and review."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from django.urls import reverse
 from lantern.accounts import emergency
 from lantern.accounts.models import EmergencyAccess, Notification, Role
 from lantern.audit.models import AuditEvent
-from lantern.patients import services
 from lantern.patients.models import Patient
 from tests.clients import signed_in, stepped_up
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_patient
 
 REASON = "Unconscious patient brought in by ambulance, needs allergy history"
 
@@ -28,21 +27,30 @@ def officer(personas):
     return personas.auditor
 
 
+def open_record(personas):
+    """The colleague (not on the care team) breaks the glass for the planted patient."""
+    search = emergency.emergency_search_start(actor=personas.colleague, reason=REASON)
+    grant = emergency.emergency_access_open(
+        actor=personas.colleague, grant=search, patient=personas.patient
+    )
+    return search, grant
+
+
 def test_emergency_access_needs_a_fresh_step_up(personas):
     response = signed_in(personas.colleague).get(reverse("patients:emergency"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:confirm"))
 
 
-def test_a_reason_is_required(personas):
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [("", "This field is required."), ("urgent", "Describe the emergency in a few words.")],
+)
+def test_a_reason_is_required(personas, reason, message):
     response = stepped_up(personas.colleague).post(
-        reverse("patients:emergency"), {"reason": "", "q": "Rosa"}
+        reverse("patients:emergency"), {"reason": reason, "q": "Rosa"}
     )
-    assert "This field is required." in response.content.decode()
-    short = stepped_up(personas.colleague).post(
-        reverse("patients:emergency"), {"reason": "urgent", "q": "Rosa"}
-    )
-    assert "Describe the emergency in a few words." in short.content.decode()
+    assert message in response.content.decode()
     assert not EmergencyAccess.objects.exists()
 
 
@@ -51,21 +59,24 @@ def test_break_the_glass_opens_one_record_for_four_hours_and_alerts_privacy_offi
 ):
     client = stepped_up(personas.colleague)
     results = client.post(reverse("patients:emergency"), {"reason": REASON, "q": "Rosa Delgado"})
-    page = results.content.decode()
-    assert "Rosa Delgado" in page
-    grant = EmergencyAccess.objects.get()
-    opened = client.post(reverse("patients:emergency_open", args=[grant.pk, personas.patient.pk]))
+    assert "Rosa Delgado" in results.content.decode()
+    search = EmergencyAccess.objects.get()
+    assert AuditEvent.objects.filter(
+        action="break_glass", patient_id=personas.patient.pk, detail="shown in an emergency search"
+    ).exists()
+    opened = client.post(reverse("patients:emergency_open", args=[search.pk, personas.patient.pk]))
     assert opened.url == reverse("patients:detail", args=[personas.patient.pk])
     detail = client.get(opened.url).content.decode()
     assert "because you used emergency access" in detail
-    grant.refresh_from_db()
+    assert "Safe-contact details are not shown under emergency access." in detail
+    grant = EmergencyAccess.objects.get(patient=personas.patient)
+    assert grant.search == search
     assert grant.expires_at - grant.opened_at == datetime.timedelta(hours=4)
     # Privacy officer: a notice in Lantern and an email to the staff address, nothing else.
     assert Notification.objects.filter(recipient=officer, subject="Emergency access used").exists()
     assert [message.to for message in mail.outbox] == [["privacy@clinic.example"]]
     for name in ("Rosa", "Delgado", "Sunny"):
         assert name not in mail.outbox[0].body
-    assert AuditEvent.objects.filter(action="break_glass", patient_id=personas.patient.pk).exists()
     assert AuditEvent.objects.filter(
         action="read",
         patient_id=personas.patient.pk,
@@ -76,12 +87,10 @@ def test_break_the_glass_opens_one_record_for_four_hours_and_alerts_privacy_offi
 
 def test_emergency_access_ends_by_itself(personas, officer):
     with time_machine.travel(time.time(), tick=False) as clock:
-        grant = emergency.emergency_search_start(actor=personas.colleague, reason=REASON)
-        emergency.emergency_access_open(
-            actor=personas.colleague, grant=grant, patient=personas.patient
+        open_record(personas)
+        assert (
+            Patient.objects.visible_to(personas.colleague).filter(pk=personas.patient.pk).exists()
         )
-        visible = Patient.objects.visible_to(personas.colleague)
-        assert visible.filter(pk=personas.patient.pk).exists()
         clock.shift(datetime.timedelta(hours=4, minutes=1))
         assert (
             not Patient.objects.visible_to(personas.colleague)
@@ -90,61 +99,96 @@ def test_emergency_access_ends_by_itself(personas, officer):
         )
 
 
+def test_the_search_window_is_not_stretched_by_opening_a_record(personas, officer):
+    with time_machine.travel(time.time(), tick=False) as clock:
+        search, _ = open_record(personas)
+        clock.shift(datetime.timedelta(minutes=16))
+        other = make_patient(
+            actor=personas.clinician, clinic=personas.clinic, preferred_name="Ana Ruiz"
+        )
+        with pytest.raises(emergency.EmergencyAccessError, match="has ended"):
+            emergency.emergency_access_open(actor=personas.colleague, grant=search, patient=other)
+
+
+def test_opening_the_same_record_again_does_not_extend_access(personas, officer):
+    with time_machine.travel(time.time(), tick=False) as clock:
+        search, first = open_record(personas)
+        clock.shift(datetime.timedelta(minutes=10))
+        again = emergency.emergency_access_open(
+            actor=personas.colleague, grant=search, patient=personas.patient
+        )
+        assert again == first
+        assert again.expires_at == first.expires_at
+        assert EmergencyAccess.objects.filter(patient=personas.patient).count() == 1
+
+
 def test_the_user_can_end_emergency_access_early(personas, officer):
-    grant = emergency.emergency_search_start(actor=personas.colleague, reason=REASON)
-    emergency.emergency_access_open(actor=personas.colleague, grant=grant, patient=personas.patient)
+    _, grant = open_record(personas)
     client = signed_in(personas.colleague)
     client.post(reverse("patients:emergency_end", args=[grant.pk]))
     assert client.get(reverse("patients:detail", args=[personas.patient.pk])).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("patients:care_team_add", {"team-member": "COLLEAGUE"}),
+        ("patients:contact_plan", {"do_not_contact": "", "notes": "x", "confirmed_at": ""}),
+        ("patients:alias_add", {"new-alias-name": "X", "new-alias-kind": "street"}),
+        ("patients:edit", {"preferred_name": "Changed"}),
+    ],
+)
+def test_emergency_access_is_read_only(personas, officer, name, data):
+    open_record(personas)
+    data = {
+        key: personas.colleague.pk if value == "COLLEAGUE" else value for key, value in data.items()
+    }
+    client = signed_in(personas.colleague)
+    response = client.post(reverse(name, args=[personas.patient.pk]), data)
+    assert response.status_code == 404
+    assert not personas.patient.care_team.filter(user=personas.colleague).exists()
+    assert AuditEvent.objects.filter(
+        actor=personas.colleague,
+        outcome="denied",
+        action="update",
+        detail="emergency access is read-only",
+    ).exists()
+    personas.patient.refresh_from_db()
+    assert personas.patient.preferred_name == "Rosa Delgado"
+
+
 def test_search_results_never_include_another_organisations_patients(personas, officer):
-    services.patient_register(
-        actor=personas.outsider,
-        clinic=personas.other_clinic,
-        details=services.PatientDetails(
-            preferred_name="Rosa Delgado",
-            legal_name="",
-            birth_date_kind="unknown",
-            birth_date=None,
-            estimated_age=None,
-            sex_at_birth="female",
-            gender_identity="woman",
-            gender_identity_detail="",
-            pronouns="",
-            preferred_language="es",
-            interpreter_needed=False,
-        ),
+    other = make_patient(
+        actor=personas.outsider, clinic=personas.other_clinic, preferred_name="Rosa Delgado"
     )
     client = stepped_up(personas.colleague)
-    client.post(reverse("patients:emergency"), {"reason": REASON, "q": "Rosa Delgado"})
-    grant = EmergencyAccess.objects.get()
-    other = Patient.objects.exclude(pk=personas.patient.pk).get()
-    response = client.post(reverse("patients:emergency_open", args=[grant.pk, other.pk]))
+    page = client.post(reverse("patients:emergency"), {"reason": REASON, "q": "Rosa Delgado"})
+    assert str(other.pk) not in page.content.decode()
+    search = EmergencyAccess.objects.get()
+    response = client.post(reverse("patients:emergency_open", args=[search.pk, other.pk]))
     assert response.status_code == 404
     assert not Patient.objects.visible_to(personas.colleague).filter(pk=other.pk).exists()
 
 
 def test_someone_elses_emergency_search_cannot_be_used(personas, officer):
-    grant = emergency.emergency_search_start(actor=personas.colleague, reason=REASON)
+    search = emergency.emergency_search_start(actor=personas.colleague, reason=REASON)
     second = UserFactory(role=Role.CLINICIAN, clinics=[personas.clinic])
     response = signed_in(second).post(
-        reverse("patients:emergency_open", args=[grant.pk, personas.patient.pk])
+        reverse("patients:emergency_open", args=[search.pk, personas.patient.pk])
     )
     assert response.status_code == 404
 
 
 def test_roles_without_patient_care_cannot_break_the_glass(personas, officer):
-    response = stepped_up(personas.admin).get(reverse("patients:emergency"))
-    assert response.status_code == 403
+    assert stepped_up(personas.admin).get(reverse("patients:emergency")).status_code == 403
 
 
-def test_privacy_officer_reviews_each_use_but_not_their_own(personas, officer):
-    grant = emergency.emergency_search_start(actor=personas.colleague, reason=REASON)
-    emergency.emergency_access_open(actor=personas.colleague, grant=grant, patient=personas.patient)
+def test_privacy_officer_reviews_each_use_once_and_not_their_own(personas, officer):
+    _, grant = open_record(personas)
     client = signed_in(officer)
-    listing = client.get(reverse("accounts:emergency_reviews")).content.decode()
-    assert "Waiting for review" in listing
+    assert (
+        "Waiting for review" in client.get(reverse("accounts:emergency_reviews")).content.decode()
+    )
     page = client.get(reverse("accounts:emergency_review", args=[grant.pk])).content.decode()
     assert REASON in page
     assert "record opened with emergency access" in page
@@ -154,17 +198,33 @@ def test_privacy_officer_reviews_each_use_but_not_their_own(personas, officer):
     )
     assert response.status_code == 302
     grant.refresh_from_db()
-    assert grant.review_status == "not_justified"
-    assert grant.reviewed_by == officer
-    with pytest.raises(emergency.EmergencyAccessError):
+    assert (grant.review_status, grant.reviewed_by) == ("not_justified", officer)
+    with pytest.raises(emergency.EmergencyAccessError, match="own"):
         emergency.emergency_access_review(
             reviewer=personas.colleague, grant=grant, justified=True, note=""
         )
+    with pytest.raises(emergency.EmergencyAccessError, match="already been reviewed"):
+        emergency.emergency_access_review(reviewer=officer, grant=grant, justified=True, note="")
+    grant.refresh_from_db()
+    assert grant.review_status == "not_justified"
+
+
+def test_the_review_list_names_only_patients_of_the_officers_clinics(personas, officer):
+    other_officer = UserFactory(role=Role.PRIVACY_OFFICER, clinics=[personas.other_clinic])
+    open_record(personas)
+    elsewhere = signed_in(other_officer).get(reverse("accounts:emergency_reviews")).content.decode()
+    assert "Rosa Delgado" not in elsewhere
+    page = signed_in(officer).get(reverse("accounts:emergency_reviews")).content.decode()
+    assert "Rosa Delgado" in page
+    assert AuditEvent.objects.filter(
+        actor=officer,
+        patient_id=personas.patient.pk,
+        detail="named in the emergency access review list",
+    ).exists()
 
 
 def test_notices_are_listed_and_marked_read(personas, officer):
-    grant = emergency.emergency_search_start(actor=personas.colleague, reason=REASON)
-    emergency.emergency_access_open(actor=personas.colleague, grant=grant, patient=personas.patient)
+    open_record(personas)
     client = signed_in(officer)
     assert "1 new notice" in client.get(reverse("home")).content.decode()
     assert "Emergency access used" in client.get(reverse("accounts:notifications")).content.decode()

@@ -150,3 +150,20 @@ def test_staff_change_their_own_password(personas):
     assert response.status_code == 302
     personas.clinician.refresh_from_db()
     assert personas.clinician.check_password("a brand new passphrase 7")
+
+
+def test_changing_a_staff_email_address_is_audited_without_the_address(personas):
+    data = {
+        "display_name": personas.auditor.display_name,
+        "email": "attacker@evil.example",
+        "role": "privacy_officer",
+        "clinician_type": "",
+        "clinics": [personas.clinic.pk],
+        "is_active": "on",
+    }
+    signed_in(personas.admin).post(reverse("accounts:staff_edit", args=[personas.auditor.pk]), data)
+    entry = AuditEvent.objects.filter(
+        action="permission_change", object_id=str(personas.auditor.pk)
+    ).last()
+    assert entry.detail == "email changed"
+    assert "evil" not in str(AuditEvent.objects.values_list())

@@ -151,3 +151,26 @@ def test_the_demo_totp_command_refuses_outside_demo_mode(db):
 
     with pytest.raises(CommandError, match="LANTERN_MODE=demo"):
         call_command("totp", "clinician")
+
+
+def test_a_second_factor_reset_ends_open_sessions(personas, enrolled, client_for):
+    victim = client_for(personas.clinician)
+    assert victim.get(reverse("patients:search")).status_code == 200
+    mfa.second_factor_reset(actor=personas.admin, user=personas.clinician)
+    response = victim.get(reverse("accounts:two_factor_setup"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+    assert not TOTPDevice.objects.filter(user=personas.clinician).exists()
+
+
+def test_enrolment_needs_a_recent_password(personas):
+    with time_machine.travel(time.time(), tick=False) as clock:
+        client = password_step()
+        clock.shift(11 * 60)
+        response = client.get(reverse("accounts:two_factor_setup"))
+        assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_new_recovery_codes_need_a_step_up(personas, enrolled, client_for):
+    response = client_for(personas.clinician).post(reverse("accounts:recovery_codes_replace"))
+    assert response.url.startswith(reverse("accounts:confirm"))

@@ -46,9 +46,26 @@ def test_form_rows_become_windows_and_back():
     [
         ([7], datetime.time(9), datetime.time(10), "0 \\(Monday\\) to 6"),
         ([], datetime.time(9), datetime.time(10), "at least one"),
-        ([1], datetime.time(10), datetime.time(9), "end after it starts"),
+        ([1], datetime.time(9), datetime.time(9), "have a length"),
     ],
 )
 def test_impossible_windows_are_refused(days, start, end, message):
     with pytest.raises(ValueError, match=message):
         contact_windows.window_from_values(days, start, end)
+
+
+OVERNIGHT = [{"days": [4], "start": "22:00", "end": "02:00"}]  # Friday night
+
+
+@pytest.mark.parametrize(
+    ("when", "open_"),
+    [
+        (datetime.datetime(2026, 11, 27, 22, 30), True),  # Friday 22:30
+        (datetime.datetime(2026, 11, 28, 1, 59), True),  # Saturday 01:59, same window
+        (datetime.datetime(2026, 11, 28, 2, 0), False),
+        (datetime.datetime(2026, 11, 27, 1, 0), False),  # Friday early morning: Thursday's night
+        (datetime.datetime(2026, 11, 28, 22, 30), False),  # Saturday night
+    ],
+)
+def test_a_window_past_midnight_covers_the_early_hours_of_the_next_day(when, open_):
+    assert contact_windows.is_open(OVERNIGHT, when) is open_

@@ -264,7 +264,7 @@ def test_a_safe_text_channel_with_a_time_window_is_saved_and_summarised(personas
     ("overrides", "message"),
     [
         ({"destination": ""}, "A safe channel needs the number or address to use."),
-        ({"window-0-end": "08:00"}, "The end time must be after the start time."),
+        ({"window-0-end": "09:00"}, "The end time must differ from the start time."),
         ({"window-0-days": []}, "Choose at least one day."),
         ({"window-0-end": ""}, "Enter both times."),
         ({"confirmed_at": "2999-01-01"}, "This date cannot be in the future."),

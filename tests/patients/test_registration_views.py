@@ -202,3 +202,28 @@ def test_a_birth_date_today_is_accepted(personas, client_for):
     )
     assert response.status_code == 302
     assert Patient.objects.filter(birth_date=today).exists()
+
+
+def test_counting_a_hidden_duplicate_is_recorded_in_that_patients_history(personas, client_for):
+    client_for(personas.colleague).post(
+        URL, form_data(personas, preferred_name="Rosa Delgado", legal_name="", mrn="")
+    )
+    assert AuditEvent.objects.filter(
+        actor=personas.colleague,
+        patient_id=personas.patient.pk,
+        action="search",
+        detail="counted as a possible duplicate for a registrant outside the care team",
+    ).exists()
+
+
+def test_refusing_a_record_number_is_recorded_in_the_holders_history(personas, client_for):
+    client_for(personas.colleague).post(
+        URL, form_data(personas, mrn="rv-1001", not_a_duplicate="on")
+    )
+    assert AuditEvent.objects.filter(
+        actor=personas.colleague,
+        patient_id=personas.patient.pk,
+        outcome="denied",
+        detail="record number in use: refused to a registrant",
+    ).exists()
+    assert Patient.objects.count() == 1

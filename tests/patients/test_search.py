@@ -126,3 +126,17 @@ def test_a_clinician_on_two_teams_sees_both(registry):
     make_patient(actor=second, clinic=registry.clinic, preferred_name="Lucia Ramos")
     assert found(second, "Lucia Ramos") == ["Lucia Ramos"]
     assert found(registry.clinician, "Lucia Ramos") == []
+
+
+@pytest.mark.parametrize("query", ["Candy69", "candy 69", "Candy", "Candi69"])
+def test_an_alias_with_digits_is_found_with_or_without_them(personas, query):
+    patient = make_patient(
+        actor=personas.clinician,
+        clinic=personas.clinic,
+        preferred_name="Ana Ruiz",
+        aliases=(("Candy69", "street"),),
+    )
+    assert patient.pk in [
+        m.patient.pk
+        for m in find(Patient.objects.visible_to(personas.clinician), parse_query(query))
+    ]

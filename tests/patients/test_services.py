@@ -193,3 +193,55 @@ def test_contact_channel_preferences_are_stored_sealed_and_audited(personas):
     assert AuditEvent.objects.filter(
         object_type="patients.contactchannel", category="contact"
     ).exists()
+
+
+def test_changing_an_estimated_age_dates_the_new_estimate_today(personas):
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2020, 1, 1, 17, 0, tzinfo=datetime.UTC), tick=False):
+        patient = make_patient(
+            actor=personas.clinician,
+            clinic=personas.clinic,
+            preferred_name="Ana",
+            birth_date_kind="estimated",
+            birth_date=None,
+            estimated_age=20,
+        )
+    assert patient.age() == 26  # the 2020 estimate has aged
+    services.patient_update(
+        actor=personas.clinician,
+        patient=patient,
+        details=patient_details(
+            preferred_name="Ana", birth_date_kind="estimated", birth_date=None, estimated_age=16
+        ),
+    )
+    patient.refresh_from_db()
+    assert patient.age() == 16
+    assert patient.is_minor() is True
+
+
+def test_saving_the_current_estimate_again_keeps_its_date(personas):
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2020, 1, 1, 17, 0, tzinfo=datetime.UTC), tick=False):
+        patient = make_patient(
+            actor=personas.clinician,
+            clinic=personas.clinic,
+            preferred_name="Ana",
+            birth_date_kind="estimated",
+            birth_date=None,
+            estimated_age=20,
+        )
+    services.patient_update(
+        actor=personas.clinician,
+        patient=patient,
+        details=patient_details(
+            preferred_name="Ana Maria",
+            birth_date_kind="estimated",
+            birth_date=None,
+            estimated_age=patient.age(),
+        ),
+    )
+    patient.refresh_from_db()
+    assert patient.estimated_on == datetime.date(2020, 1, 1)
+    assert patient.age() == 26

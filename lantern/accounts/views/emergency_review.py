@@ -20,11 +20,16 @@ from lantern.audit.services import audit_record
 
 
 def _reviewable(officer: User) -> QuerySet[EmergencyAccess]:
-    """Uses about patients at the officer's clinics, or by staff of the officer's system."""
+    """Records opened of patients at the officer's clinics, and searches by staff of the
+    officer's organisation (a search opens nothing by itself)."""
     return (
         EmergencyAccess.objects.filter(
             Q(patient__clinics__in=officer.clinics.all())
-            | Q(user__health_system=officer.health_system_id, user__health_system__isnull=False)
+            | Q(
+                patient__isnull=True,
+                user__health_system=officer.health_system_id,
+                user__health_system__isnull=False,
+            )
         )
         .distinct()
         .select_related("user", "reviewed_by", "patient")
@@ -34,13 +39,16 @@ def _reviewable(officer: User) -> QuerySet[EmergencyAccess]:
 @role_required(Role.PRIVACY_OFFICER)
 def emergency_reviews(request: HttpRequest) -> HttpResponse:
     officer = staff_user(request)
-    grants = _reviewable(officer).order_by("review_status", "-created_at")[:200]
-    audit_record(
-        action=Action.READ,
-        request=request,
-        category=Category.IDENTITY,
-        detail="emergency access review list",
-    )
+    grants = list(_reviewable(officer).order_by("review_status", "-created_at")[:200])
+    # The list shows names: each patient's own history records that it was shown.
+    for patient_id in dict.fromkeys(g.patient_id for g in grants if g.patient_id):
+        audit_record(
+            action=Action.READ,
+            request=request,
+            patient_id=patient_id,
+            category=Category.IDENTITY,
+            detail="named in the emergency access review list",
+        )
     return render(request, "accounts/emergency_reviews.html", {"grants": grants})
 
 

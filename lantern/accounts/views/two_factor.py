@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,11 +19,20 @@ from django_otp import login as otp_login
 from lantern.accounts import mfa
 from lantern.accounts.access import staff_user
 from lantern.accounts.forms import CodeForm, ConfirmIdentityForm, EnrolmentForm
-from lantern.accounts.reauth import mark_reauthenticated
+from lantern.accounts.middleware import SIGNED_IN_AT
+from lantern.accounts.reauth import mark_reauthenticated, reauthentication_required
 from lantern.audit.models import Action, Outcome
 from lantern.audit.services import audit_record
 
 SHOW_CODES = "lantern_recovery_codes_to_show"
+
+
+ENROL_WITHIN_SECONDS = 10 * 60
+
+
+def _password_recent(request: HttpRequest) -> bool:
+    signed_in_at = request.session.get(SIGNED_IN_AT)
+    return signed_in_at is not None and time.time() - signed_in_at <= ENROL_WITHIN_SECONDS
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -73,6 +85,10 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     if mfa.has_second_factor(user):
         return redirect(reverse("accounts:two_factor") + "?" + request.GET.urlencode())
+    if not _password_recent(request):
+        # Enrolling binds an authenticator to the account: only right after the password.
+        logout(request)
+        return redirect(reverse("accounts:login") + "?" + request.GET.urlencode())
     device = mfa.enrolment_device(user)
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -107,6 +123,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reauthentication_required
 @require_POST
 def recovery_codes_replace(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
@@ -121,15 +138,15 @@ def confirm_identity(request: HttpRequest) -> HttpResponse:
     """Step-up: password and code again before break-the-glass, exports or photographs."""
     user = staff_user(request)
     form = ConfirmIdentityForm(request.POST or None, request=request, user=user)
-    if request.method == "POST":
-        if form.is_valid():
-            mark_reauthenticated(request)
-            audit_record(action=Action.LOGIN, request=request, detail="identity re-confirmed")
-            return redirect(_next_url(request))
+    if request.method == "POST" and form.is_valid():
+        mark_reauthenticated(request)
+        audit_record(action=Action.LOGIN, request=request, detail="identity re-confirmed")
+        return redirect(_next_url(request))
+    if request.method == "POST" and form.wrong_code:
         audit_record(
             action=Action.LOGIN_FAILED,
             request=request,
             outcome=Outcome.FAILED,
-            detail="step-up re-authentication failed",
+            detail="step-up: wrong second factor code",
         )
     return render(request, "accounts/confirm.html", {"form": form, "next": _next_url(request)})

@@ -21,7 +21,10 @@ from lantern.patients.models import ContactChannel, ContactPlan
 @care_staff_required
 def contact_plan_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = patient_for(
-        request, patient_id, read=Category.CONTACT if request.method == "GET" else None
+        request,
+        patient_id,
+        read=Category.CONTACT if request.method == "GET" else None,
+        on_team=True,
     )
     plan = ContactPlan.objects.filter(patient=patient).first()
     initial = {}
@@ -47,7 +50,10 @@ def contact_channel_edit(request: HttpRequest, patient_id: UUID, channel: str) -
         raise Http404
     kind = ContactChannelKind(channel)
     patient = patient_for(
-        request, patient_id, read=Category.CONTACT if request.method == "GET" else None
+        request,
+        patient_id,
+        read=Category.CONTACT if request.method == "GET" else None,
+        on_team=True,
     )
     record = ContactChannel.objects.filter(patient=patient, channel=kind).first()
     initial: dict[str, object] = {}

@@ -14,7 +14,7 @@ from lantern.accounts import emergency
 from lantern.accounts.access import refused_as_not_found, staff_user
 from lantern.accounts.models import EmergencyAccess
 from lantern.accounts.reauth import reauthentication_required
-from lantern.audit.models import Action
+from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
 from lantern.patients import search
 from lantern.patients.access import care_staff_required
@@ -51,6 +51,16 @@ def _results(request: HttpRequest, grant: EmergencyAccess, query: str) -> HttpRe
         obj=grant,
         detail=f"emergency search, {len(matches)} results",
     )
+    # Each person whose name the search showed is told of in their own record's history.
+    for match in matches:
+        audit_record(
+            action=Action.BREAK_GLASS,
+            request=request,
+            obj=grant,
+            patient_id=match.patient.pk,
+            category=Category.IDENTITY,
+            detail="shown in an emergency search",
+        )
     return render(
         request,
         "patients/emergency_results.html",

@@ -66,22 +66,16 @@ def patient_register(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         alias_rows = [(row["name"], row["kind"]) for row in aliases.cleaned_data if row.get("name")]
         if not data["not_a_duplicate"]:
-            names = [
-                data["preferred_name"],
-                data["legal_name"],
-                *(name for name, _kind in alias_rows),
-            ]
-            found = search.likely_duplicates(
-                Patient.objects.in_clinics_of(user), names, data.get("birth_date")
+            names = [data["preferred_name"], data["legal_name"], *(n for n, _k in alias_rows)]
+            duplicates, hidden_duplicates = services.registration_duplicates(
+                actor=user, names=names, birth_date=data.get("birth_date")
             )
-            visible = set(
-                Patient.objects.visible_to(user)
-                .filter(pk__in=[m.patient.pk for m in found])
-                .values_list("pk", flat=True)
-            )
-            duplicates = [m for m in found if m.patient.pk in visible]
-            hidden_duplicates = len(found) - len(duplicates)
-        if not duplicates and not hidden_duplicates:
+        mrn_free = not data["mrn"] or services.identifier_available(
+            actor=user, clinic=data["clinic"], value=data["mrn"]
+        )
+        if not mrn_free:
+            form.add_error("mrn", services.number_in_use_message(data["clinic"]))
+        elif not duplicates and not hidden_duplicates:
             try:
                 patient = services.patient_register(
                     actor=user,
@@ -170,9 +164,13 @@ def _care_team_candidates(patient: Patient):  # type: ignore[no-untyped-def]
 @care_staff_required
 def patient_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = patient_for(
-        request, patient_id, read=Category.IDENTITY if request.method == "GET" else None
+        request,
+        patient_id,
+        read=Category.IDENTITY if request.method == "GET" else None,
+        on_team=True,
     )
     initial = {name: getattr(patient, name) for name in PatientDetailsForm.base_fields}
+    initial["estimated_age"] = patient.age() if patient.age_is_estimated else None
     form = PatientDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.patient_update(
@@ -188,7 +186,7 @@ def patient_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 @care_staff_required
 @require_POST
 def alias_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id)
+    patient = patient_for(request, patient_id, on_team=True)
     form = RequiredAliasForm(request.POST, prefix="new-alias")
     if form.is_valid():
         services.alias_add(actor=staff_user(request), patient=patient, **form.cleaned_data)
@@ -200,7 +198,7 @@ def alias_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 @care_staff_required
 @require_POST
 def alias_remove(request: HttpRequest, patient_id: UUID, alias_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id)
+    patient = patient_for(request, patient_id, on_team=True)
     alias = get_object_or_404(patient.aliases, pk=alias_id)
     services.alias_remove(actor=staff_user(request), alias=alias)
     messages.success(request, _("Alias removed."))
@@ -210,12 +208,14 @@ def alias_remove(request: HttpRequest, patient_id: UUID, alias_id: int) -> HttpR
 @care_staff_required
 @require_POST
 def identifier_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id)
+    patient = patient_for(request, patient_id, on_team=True)
     user = staff_user(request)
     form = IdentifierForm(
         request.POST, clinics=patient.clinics.filter(pk__in=user.clinics.all()), prefix="new-id"
     )
-    if form.is_valid():
+    if form.is_valid() and not services.identifier_available(actor=user, **form.cleaned_data):
+        form.add_error("value", services.number_in_use_message(form.cleaned_data["clinic"]))
+    elif form.is_valid():
         try:
             services.identifier_add(actor=user, patient=patient, **form.cleaned_data)
         except services.RegistryError as error:
@@ -229,7 +229,7 @@ def identifier_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 @care_staff_required
 @require_POST
 def identifier_remove(request: HttpRequest, patient_id: UUID, identifier_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id)
+    patient = patient_for(request, patient_id, on_team=True)
     identifier = get_object_or_404(patient.identifiers, pk=identifier_id)
     services.identifier_remove(actor=staff_user(request), identifier=identifier)
     messages.success(request, _("Record number removed."))
@@ -239,7 +239,7 @@ def identifier_remove(request: HttpRequest, patient_id: UUID, identifier_id: int
 @care_staff_required
 @require_POST
 def care_team_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id)
+    patient = patient_for(request, patient_id, on_team=True)
     form = CareTeamAddForm(request.POST, candidates=_care_team_candidates(patient), prefix="team")
     if form.is_valid():
         try:
@@ -257,7 +257,7 @@ def care_team_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 @care_staff_required
 @require_POST
 def care_team_remove(request: HttpRequest, patient_id: UUID, member_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id)
+    patient = patient_for(request, patient_id, on_team=True)
     entry = get_object_or_404(patient.care_team, pk=member_id)
     leaving = entry.user_id == request.user.pk
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -23,6 +24,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--clinic", help="clinic name (default: the first clinic)")
         parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="allow fictional patients in a production registry (e.g. a training install)",
+        )
+        parser.add_argument(
             "--care-team",
             action="append",
             default=[],
@@ -31,6 +37,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION and not options["allow_production"]:
+            raise CommandError(
+                "Lantern is in production mode: fictional patients would mix with real ones. "
+                "Use --allow-production only for a training installation."
+            )
         count: int = options["patients"]
         if count < 1:
             raise CommandError("--patients must be at least 1.")
