@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "lantern.accounts.middleware.SessionTimeoutMiddleware",
     "lantern.accounts.middleware.SecondFactorRequiredMiddleware",
+    "lantern.screening.kiosk.KioskLockMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "lantern.core.middleware.NoStoreMiddleware",

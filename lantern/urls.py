@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("lantern.accounts.urls")),
     path("patients/", include("lantern.patients.urls")),
     path("audit/", include("lantern.audit.urls")),
+    path("", include("lantern.screening.urls")),
     path("language/", set_language, name="set_language"),
 ]
 

@@ -15,6 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from lantern.accounts import emergency
 from lantern.audit.models import AuditEvent
+from lantern.screening import services as screening_services
+from lantern.screening.models import ScreeningResult
 
 PERSONAS = ("anonymous", "clinician", "colleague", "outsider", "auditor", "admin", "manager")
 SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
@@ -50,6 +52,35 @@ def emergency_search(p):
 
 def staff_member(p):
     return {"user_id": p.clinician.pk}
+
+
+def screening(p, instruments=("phq-9",), mode="clinician"):
+    return screening_services.screening_start(
+        actor=p.clinician,
+        patient=p.patient,
+        instrument_ids=list(instruments),
+        language="en",
+        mode=mode,
+    )
+
+
+def screening_session(p, **kwargs):
+    return {"patient_id": p.patient.pk, "session_id": screening(p, **kwargs).pk}
+
+
+def scored_result(p):
+    """A PHQ-9 with a suicide-risk flag (item 9 answered above 0)."""
+    session = screening(p)
+    answers = {f"phq9-{n}": "0" for n in range(1, 9)} | {"phq9-9": "1"}
+    result = screening_services.result_record(
+        actor=p.clinician, session=session, instrument_id="phq-9", answers=answers
+    )
+    return {"patient_id": p.patient.pk, "result_id": result.pk}
+
+
+def scored_session(p):
+    result = ScreeningResult.objects.get(pk=scored_result(p)["result_id"])
+    return {"patient_id": p.patient.pk, "session_id": result.session_id}
 
 
 MATRIX: dict[str, Rule] = {
@@ -121,6 +152,39 @@ MATRIX: dict[str, Rule] = {
     "accounts:staff_edit": Rule(ADMINS, methods=("GET", "POST"), kwargs=staff_member),
     "accounts:staff_reset_second_factor": Rule(ADMINS, methods=("POST",), kwargs=staff_member),
     "accounts:staff_unlock": Rule(ADMINS, methods=("POST",), kwargs=staff_member),
+    "screening:overview": Rule(
+        CARE_TEAM, methods=("GET", "POST"), kwargs=patient, patient_scoped=True
+    ),
+    "screening:session": Rule(CARE_TEAM, patient_scoped=True, kwargs=scored_session),
+    "screening:privacy": Rule(
+        CARE_TEAM,
+        methods=("GET", "POST"),
+        kwargs=lambda p: screening_session(p, instruments=("pc-ptsd-5",)),
+    ),
+    "screening:defer": Rule(
+        CARE_TEAM,
+        methods=("POST",),
+        kwargs=lambda p: screening_session(p, instruments=("pc-ptsd-5",)),
+    ),
+    "screening:ask": Rule(
+        CARE_TEAM,
+        methods=("GET", "POST"),
+        kwargs=lambda p: {**screening_session(p), "instrument_id": "phq-9"},
+    ),
+    "screening:kiosk_handover": Rule(
+        CARE_TEAM, methods=("GET", "POST"), kwargs=lambda p: screening_session(p, mode="kiosk")
+    ),
+    "screening:acknowledge": Rule(
+        CARE_TEAM, methods=("POST",), kwargs=lambda p: {**scored_result(p), "flag": "suicide_risk"}
+    ),
+    "screening:decide_code": Rule(CARE_TEAM, methods=("POST",), kwargs=scored_result),
+    "screening:kiosk": Rule(SIGNED_IN),
+    "screening:kiosk_language": Rule(SIGNED_IN, methods=("POST",)),
+    "screening:kiosk_questions": Rule(SIGNED_IN, kwargs=lambda p: {"instrument_id": "phq-9"}),
+    "screening:kiosk_done": Rule(SIGNED_IN),
+    "screening:kiosk_exit": Rule(SIGNED_IN),
+    "screening:kiosk_unlock": Rule(SIGNED_IN, methods=("GET", "POST")),
+    "screening:thresholds": Rule(ADMINS, methods=("GET", "POST")),
     "audit:report": Rule(AUDITORS),
     "audit:export": Rule(AUDITORS),
     "audit:patient_access": Rule(AUDITORS, kwargs=patient, patient_scoped=True),

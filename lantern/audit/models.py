@@ -48,6 +48,7 @@ class Category(models.TextChoices):
     CONTACT = "contact", _("Contact details")
     CARE_TEAM = "care_team", _("Care team")
     SENSITIVE = "sdv", _("Sexual assault, abuse or domestic violence information")
+    MENTAL_HEALTH = "mental_health", _("Mental health screening")
     AUDIT = "audit", _("Audit trail")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import models
@@ -40,6 +41,27 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         if lookup_name == "isnull":
             return IsNull
         return None
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """JSON data sealed like text: for structured answers that can be as sensitive as a name."""
+
+    description = "Encrypted JSON"
+    # For django-stubs: values are any JSON-compatible Python data, not text.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        opened = super().from_db_value(value, expression, connection)
+        return None if opened is None else json.loads(opened)
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def get_prep_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return super().get_prep_value(json.dumps(value, sort_keys=True, ensure_ascii=False))
 
 
 def encrypted_fields() -> list[tuple[type[models.Model], list[EncryptedTextField]]]:

@@ -123,6 +123,7 @@ def _detail_context(request: HttpRequest, patient: Patient, **forms: object) -> 
         "care_team_form": CareTeamAddForm(candidates=_care_team_candidates(patient), prefix="team"),
         "minor": patient.is_minor(),
         "emergency_grant": _emergency_grant(user, patient),
+        "deferred_screens": patient.screening_sessions.deferred().count(),
     }
     context.update(forms)
     return context

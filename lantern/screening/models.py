@@ -1,0 +1,227 @@
+"""Screening sessions, their results, and what clinicians decided about them.
+
+Instruments themselves are versioned data files (``screening/instruments/data``); the
+database keeps which instrument and version was used, the answers (sealed: they can say
+a person is being exploited), and the score, so history survives a new instrument version.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lantern.crypto.fields import EncryptedJSONField, EncryptedTextField
+
+
+class Mode(models.TextChoices):
+    CLINICIAN = "clinician", _("Asked by staff")
+    KIOSK = "kiosk", _("Self-screening on a clinic tablet")
+
+
+class Status(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    DEFERRED = "deferred", _("Deferred: no private moment")
+    STOPPED = "stopped", _("Stopped")
+
+
+class PrivacyMethod(models.TextChoices):
+    CAME_ALONE = "came_alone", _("The patient came alone")
+    COMPANION_STEPPED_OUT = "companion_stepped_out", _("The companion was asked to step out")
+    DURING_PROCEDURE = (
+        "during_procedure",
+        _("Spoke with the patient alone during a test or sample (e.g. a urine sample)"),
+    )
+    NOT_POSSIBLE = "not_possible", _("Could not speak with the patient alone")
+
+
+class Interpretation(models.TextChoices):
+    NOT_NEEDED = "not_needed", _("No interpreter needed")
+    PROFESSIONAL_IN_PERSON = "professional_in_person", _("Professional interpreter, in person")
+    PROFESSIONAL_REMOTE = "professional_remote", _("Professional interpreter, by phone or video")
+    COMPANION = "companion", _("Only a companion or family member could interpret")
+
+
+class ScreeningSessionQuerySet(models.QuerySet["ScreeningSession"]):
+    def deferred(self) -> ScreeningSessionQuerySet:
+        """Screens put off because the patient could not be seen alone: retry next contact."""
+        return self.filter(status=Status.DEFERRED, retried_by__isnull=True)
+
+
+class ScreeningSession(models.Model):
+    """One sitting in which a patient answers one or more instruments."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="screening_sessions"
+    )
+    mode = models.CharField(max_length=16, choices=Mode.choices)
+    instrument_ids = models.JSONField(default=list)
+    language = models.CharField(max_length=8, default="en")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Private-screening gate, required before sensitive questions.
+    privacy_method = models.CharField(max_length=32, choices=PrivacyMethod.choices, blank=True)
+    interpretation = models.CharField(max_length=32, choices=Interpretation.choices, blank=True)
+    deferral_note = EncryptedTextField(_("why it was deferred"), max_length=500, blank=True)
+    retried_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
+    )
+    # Kiosk mode: the tablet holds this token; it works for this patient only, once.
+    kiosk_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    kiosk_exited_at = models.DateTimeField(null=True, blank=True)
+    results_released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    results_released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScreeningSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-started_at",)
+
+    def __str__(self) -> str:
+        return f"screening {self.pk}"
+
+    @staticmethod
+    def new_kiosk_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def privacy_confirmed(self) -> bool:
+        return self.privacy_method in {
+            PrivacyMethod.CAME_ALONE,
+            PrivacyMethod.COMPANION_STEPPED_OUT,
+            PrivacyMethod.DURING_PROCEDURE,
+        } and self.interpretation not in {"", Interpretation.COMPANION}
+
+
+class ScreeningResultQuerySet(models.QuerySet["ScreeningResult"]):
+    def released(self) -> ScreeningResultQuerySet:
+        """Results staff may see: all but those of a tablet not yet handed back."""
+        return self.exclude(session__mode=Mode.KIOSK, session__results_released_at__isnull=True)
+
+
+class ScreeningResult(models.Model):
+    """One instrument's answers and score within a session."""
+
+    session = models.ForeignKey(ScreeningSession, on_delete=models.CASCADE, related_name="results")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="screening_results"
+    )
+    instrument_id = models.CharField(max_length=40)
+    instrument_version = models.CharField(max_length=20)
+    category = models.CharField(max_length=20)
+    # {"link_id": "answer code"}, sealed.
+    answers = EncryptedJSONField(default=dict)
+    total = models.IntegerField(null=True)
+    band_code = models.CharField(max_length=40, blank=True)
+    positive = models.BooleanField(default=False)
+    threshold = models.IntegerField(null=True)
+    flags = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)  # the ScoreResult as_dict(), for display
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    objects = ScreeningResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-recorded_at",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("session", "instrument_id"), name="one_result_per_instrument_per_session"
+            ),
+        )
+        indexes = (models.Index(fields=("patient", "instrument_id", "recorded_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} result {self.pk}"
+
+    def has_flag(self, code: str) -> bool:
+        return code in self.flags
+
+
+class FlagAcknowledgement(models.Model):
+    """A clinician saw an urgent flag (e.g. suicide risk) and says what they did."""
+
+    result = models.ForeignKey(
+        ScreeningResult, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    flag = models.CharField(max_length=40)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+    action_taken = EncryptedTextField(_("what was done"), max_length=1000)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("result", "flag"), name="acknowledge_flag_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.flag} acknowledged"
+
+
+class CodeDecision(models.TextChoices):
+    CONFIRMED = "confirmed", _("Recorded, as agreed with the patient")
+    DECLINED = "declined", _("Not recorded")
+
+
+class DiagnosisCode(models.Model):
+    """An ICD-10-CM code a clinician decided on after discussing it with the patient.
+
+    Lantern only suggests codes; nothing is coded until a clinician records a decision here.
+    """
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="diagnosis_codes"
+    )
+    result = models.ForeignKey(
+        ScreeningResult, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    code = models.CharField(max_length=10)
+    decision = models.CharField(max_length=16, choices=CodeDecision.choices)
+    discussed_with_patient = models.BooleanField(default=False)
+    note = EncryptedTextField(_("note"), max_length=1000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-decided_at",)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.decision}"
+
+
+class ClinicThreshold(models.Model):
+    """A clinic's choice of positive threshold where the literature offers more than one."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
+    instrument_id = models.CharField(max_length=40)
+    threshold = models.IntegerField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("clinic", "instrument_id"), name="one_threshold_per_clinic"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} threshold {self.threshold}"

@@ -1,0 +1,339 @@
+"""Screening writes: sessions, the private-screening gate, results, acknowledgements, codes.
+
+Every function runs in one transaction and leaves an audit entry. Answers to trafficking
+and violence questions are audited as sensitive (SDV) information.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lantern.audit.models import Action, Category
+from lantern.audit.services import audit_record
+from lantern.screening import instruments
+from lantern.screening.models import (
+    ClinicThreshold,
+    CodeDecision,
+    DiagnosisCode,
+    FlagAcknowledgement,
+    Interpretation,
+    Mode,
+    PrivacyMethod,
+    ScreeningResult,
+    ScreeningSession,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from lantern.accounts.models import Clinic, User
+    from lantern.patients.models import Patient
+
+
+class ScreeningError(Exception):
+    """A screening step that cannot be done; the message is safe to show to staff."""
+
+
+def category_for_audit(instrument: instruments.Instrument) -> Category:
+    return Category.SENSITIVE if instrument.sensitive else Category.MENTAL_HEALTH
+
+
+def needs_privacy(session: ScreeningSession) -> bool:
+    """Sensitive questions wait until staff confirm the patient is alone.
+
+    On a tablet too: staff confirm privacy before handing it over.
+    """
+    return any(instruments.get_instrument(i).sensitive for i in session.instrument_ids)
+
+
+def _check_instruments(instrument_ids: Sequence[str], mode: str) -> list[str]:
+    chosen = list(dict.fromkeys(instrument_ids))
+    if not chosen:
+        raise ScreeningError(_("Choose at least one questionnaire."))
+    for instrument_id in chosen:
+        try:
+            instrument = instruments.get_instrument(instrument_id)
+        except KeyError:
+            raise ScreeningError(_("Unknown questionnaire.")) from None
+        if mode == Mode.KIOSK and "self" not in instrument.administration:
+            raise ScreeningError(
+                _("%(name)s is asked by staff, not answered alone on a tablet.")
+                % {"name": instrument.abbreviation}
+            )
+    return chosen
+
+
+@transaction.atomic
+def screening_start(
+    *,
+    actor: User,
+    patient: Patient,
+    instrument_ids: Sequence[str],
+    language: str,
+    mode: str = Mode.CLINICIAN,
+) -> ScreeningSession:
+    session = ScreeningSession.objects.create(
+        patient=patient,
+        mode=mode,
+        instrument_ids=_check_instruments(instrument_ids, mode),
+        language=language,
+        started_by=actor,
+        kiosk_token=ScreeningSession.new_kiosk_token() if mode == Mode.KIOSK else None,
+    )
+    audit_record(
+        action=Action.CREATE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=session,
+        category=Category.MENTAL_HEALTH,
+        detail=f"screening started ({mode})",
+    )
+    return session
+
+
+@transaction.atomic
+def privacy_record(
+    *, actor: User, session: ScreeningSession, method: str, interpretation: str
+) -> ScreeningSession:
+    """Record how the patient was seen alone and how interpretation is done."""
+    if interpretation == Interpretation.COMPANION:
+        raise ScreeningError(
+            _(
+                "A companion cannot interpret for these questions: they may be the person "
+                "controlling the patient. Use a professional interpreter or defer the screen."
+            )
+        )
+    if method == PrivacyMethod.NOT_POSSIBLE:
+        raise ScreeningError(
+            _("The patient is not alone: defer these questions to a later contact.")
+        )
+    session.privacy_method, session.interpretation = method, interpretation
+    session.save(update_fields=["privacy_method", "interpretation"])
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        patient_id=session.patient_id,
+        obj=session,
+        category=Category.SENSITIVE,
+        detail=f"private screening confirmed: {method}",
+    )
+    return session
+
+
+@transaction.atomic
+def screening_defer(*, actor: User, session: ScreeningSession, note: str) -> ScreeningSession:
+    """No private moment: leave the screen as a task for the next contact."""
+    session.status, session.deferral_note = Status.DEFERRED, note
+    session.privacy_method = PrivacyMethod.NOT_POSSIBLE
+    session.save(update_fields=["status", "deferral_note", "privacy_method"])
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        patient_id=session.patient_id,
+        obj=session,
+        category=Category.SENSITIVE,
+        detail="screening deferred: no private moment",
+    )
+    return session
+
+
+def threshold_for(patient: Patient, instrument: instruments.Instrument) -> int | None:
+    """The clinic's chosen threshold for this instrument, if it chose one."""
+    chosen = (
+        ClinicThreshold.objects.filter(
+            clinic__in=patient.clinics.all(), instrument_id=instrument.id
+        )
+        .order_by("clinic_id")
+        .values_list("threshold", flat=True)
+        .first()
+    )
+    return chosen
+
+
+@transaction.atomic
+def result_record(
+    *,
+    actor: User | None,
+    session: ScreeningSession,
+    instrument_id: str,
+    answers: Mapping[str, str],
+) -> ScreeningResult:
+    """Score and keep one instrument's answers; raises instruments.AnswerError when invalid."""
+    if session.status != Status.IN_PROGRESS or instrument_id not in session.instrument_ids:
+        raise ScreeningError(_("This screening is closed."))
+    instrument = instruments.get_instrument(instrument_id)
+    if instrument.sensitive and needs_privacy(session) and not session.privacy_confirmed:
+        raise ScreeningError(_("Confirm the patient is alone before these questions."))
+    scored = instruments.score(
+        instrument, answers, threshold=threshold_for(session.patient, instrument)
+    )
+    result, _created = ScreeningResult.objects.update_or_create(
+        session=session,
+        instrument_id=instrument.id,
+        defaults={
+            "patient_id": session.patient_id,
+            "instrument_version": instrument.version,
+            "category": instrument.category,
+            "answers": dict(answers),  # sealed as JSON by EncryptedJSONField
+            "total": scored.total,
+            "band_code": scored.band.code if scored.band else "",
+            "positive": scored.positive,
+            "threshold": scored.threshold,
+            "flags": [flag.code for flag in scored.flags],
+            "summary": scored.as_dict(),
+            "recorded_by": actor,
+            "recorded_at": timezone.now(),
+        },
+    )
+    audit_record(
+        action=Action.CREATE,
+        actor=actor,
+        patient_id=session.patient_id,
+        obj=result,
+        category=category_for_audit(instrument),
+        detail=f"{instrument.id} scored",
+    )
+    _complete_if_done(session)
+    return result
+
+
+def _complete_if_done(session: ScreeningSession) -> None:
+    done = set(session.results.values_list("instrument_id", flat=True))
+    if done >= set(session.instrument_ids):
+        session.status, session.completed_at = Status.COMPLETED, timezone.now()
+        session.save(update_fields=["status", "completed_at"])
+        # A screen that had to be deferred is now done: close the retry task.
+        ScreeningSession.objects.deferred().filter(patient_id=session.patient_id).exclude(
+            pk=session.pk
+        ).update(retried_by=session)
+
+
+@transaction.atomic
+def flag_acknowledge(
+    *, actor: User, result: ScreeningResult, flag: str, action_taken: str
+) -> FlagAcknowledgement:
+    if flag not in result.flags:
+        raise ScreeningError(_("This result has no such flag."))
+    acknowledgement, _created = FlagAcknowledgement.objects.get_or_create(
+        result=result,
+        flag=flag,
+        defaults={"acknowledged_by": actor, "action_taken": action_taken},
+    )
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        patient_id=result.patient_id,
+        obj=acknowledgement,
+        category=Category.MENTAL_HEALTH,
+        detail=f"urgent flag acknowledged: {flag}",
+    )
+    return acknowledgement
+
+
+@transaction.atomic
+def code_decide(
+    *,
+    actor: User,
+    patient: Patient,
+    result: ScreeningResult | None,
+    code: str,
+    decision: str,
+    discussed_with_patient: bool,
+    note: str = "",
+) -> DiagnosisCode:
+    """Record a clinician's decision on a suggested code: never without the patient's say."""
+    if decision == CodeDecision.CONFIRMED and not discussed_with_patient:
+        raise ScreeningError(_("Discuss the code with the patient before recording it."))
+    entry = DiagnosisCode.objects.create(
+        patient=patient,
+        result=result,
+        code=code,
+        decision=decision,
+        discussed_with_patient=discussed_with_patient,
+        note=note,
+        decided_by=actor,
+    )
+    audit_record(
+        action=Action.CREATE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=entry,
+        category=Category.SENSITIVE,
+        detail=f"code {code} {decision}",
+    )
+    return entry
+
+
+@transaction.atomic
+def kiosk_handover(*, actor: User, session: ScreeningSession) -> str:
+    """The tablet goes to the patient. A fresh token: only this browser holds a working one."""
+    session.kiosk_token = ScreeningSession.new_kiosk_token()
+    session.save(update_fields=["kiosk_token"])
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        patient_id=session.patient_id,
+        obj=session,
+        detail="tablet handed to the patient",
+    )
+    return session.kiosk_token
+
+
+@transaction.atomic
+def kiosk_exit(*, session: ScreeningSession) -> None:
+    """The patient pressed quick exit: the tablet drops to a neutral screen until staff return."""
+    session.kiosk_exited_at = timezone.now()
+    session.save(update_fields=["kiosk_exited_at"])
+    audit_record(
+        action=Action.UPDATE,
+        actor=None,
+        patient_id=session.patient_id,
+        obj=session,
+        detail="self-screening left by quick exit",
+    )
+
+
+@transaction.atomic
+def kiosk_release(*, actor: User, session: ScreeningSession) -> ScreeningSession:
+    """Staff took the tablet back and re-authenticated: the kiosk token is spent."""
+    session.kiosk_token = None
+    if session.status == Status.IN_PROGRESS:
+        session.status = Status.STOPPED  # not every questionnaire was answered
+    session.results_released_by, session.results_released_at = actor, timezone.now()
+    session.save(
+        update_fields=["kiosk_token", "status", "results_released_by", "results_released_at"]
+    )
+    audit_record(
+        action=Action.READ,
+        actor=actor,
+        patient_id=session.patient_id,
+        obj=session,
+        category=Category.MENTAL_HEALTH,
+        detail="self-screening handed back to staff",
+    )
+    return session
+
+
+@transaction.atomic
+def threshold_set(
+    *, actor: User, clinic: Clinic, instrument: instruments.Instrument, threshold: int
+) -> ClinicThreshold:
+    """A clinic's clinical lead chooses among the thresholds the literature supports."""
+    if instrument.threshold is None or threshold not in instrument.threshold.allowed:
+        raise ScreeningError(_("This threshold is not one the instrument allows."))
+    entry, _created = ClinicThreshold.objects.update_or_create(
+        clinic=clinic,
+        instrument_id=instrument.id,
+        defaults={"threshold": threshold, "changed_by": actor},
+    )
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        obj=entry,
+        detail=f"{instrument.id} threshold {threshold} at clinic {clinic.pk}",
+    )
+    return entry

@@ -1,0 +1,1 @@
+"""Screening pages: staff-led screening, results and decision support, tablet self-screening."""

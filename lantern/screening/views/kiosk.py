@@ -1,0 +1,163 @@
+"""The patient's side of the tablet, and the staff hand-over before and after it."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_POST
+
+from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.forms import ConfirmIdentityForm
+from lantern.accounts.reauth import mark_reauthenticated
+from lantern.patients.access import care_staff_required, patient_for
+from lantern.screening import instruments, services
+from lantern.screening.forms import InstrumentForm, posted_answers
+from lantern.screening.kiosk import KIOSK_SESSION
+from lantern.screening.models import Mode, ScreeningSession, Status
+from lantern.screening.views.staff import session_for
+
+KIOSK_LANGUAGES = (("en", "English"), ("es", "Español"))
+
+
+@care_staff_required
+def handover(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
+    """Staff confirm they are handing the tablet over; the kiosk lock starts."""
+    patient = patient_for(request, patient_id, on_team=True)
+    session = session_for(request, patient, session_id)
+    if (
+        session.mode != Mode.KIOSK
+        or not session.kiosk_token
+        or session.status != Status.IN_PROGRESS
+    ):
+        raise refused_as_not_found(request, "no self-screening to hand over", patient.pk)
+    if request.method == "POST":
+        request.session[KIOSK_SESSION] = services.kiosk_handover(
+            actor=staff_user(request), session=session
+        )
+        return redirect("screening:kiosk")
+    return render(request, "screening/handover.html", {"patient": patient, "session": session})
+
+
+def _kiosk_session(request: HttpRequest) -> ScreeningSession | None:
+    token = request.session.get(KIOSK_SESSION)
+    if not token:
+        return None
+    return ScreeningSession.objects.filter(kiosk_token=token, mode=Mode.KIOSK).first()
+
+
+def _render(
+    request: HttpRequest, template: str, session: ScreeningSession | None, **context: object
+) -> HttpResponse:
+    language = (session.language if session else None) or translation.get_language() or "en"
+    with translation.override(language):
+        return render(
+            request, template, {"session": session, "kiosk_language": language, **context}
+        )
+
+
+@login_required
+def kiosk(request: HttpRequest) -> HttpResponse:
+    """The tablet's home: language choice, then the next questionnaire, then hand back."""
+    session = _kiosk_session(request)
+    if session is None or session.kiosk_exited_at:
+        return _render(request, "screening/kiosk/neutral.html", session)
+    if not request.session.get(f"{KIOSK_SESSION}_language"):
+        return _render(request, "screening/kiosk/language.html", session, languages=KIOSK_LANGUAGES)
+    done = set(session.results.values_list("instrument_id", flat=True))
+    for instrument_id in session.instrument_ids:
+        if instrument_id not in done:
+            return redirect("screening:kiosk_questions", instrument_id=instrument_id)
+    return redirect("screening:kiosk_done")
+
+
+@login_required
+@require_POST
+def kiosk_language(request: HttpRequest) -> HttpResponse:
+    session = _kiosk_session(request)
+    language = request.POST.get("language", "")
+    if session is not None and language in dict(KIOSK_LANGUAGES):
+        session.language = language
+        session.save(update_fields=["language"])
+        request.session[f"{KIOSK_SESSION}_language"] = language
+    return redirect("screening:kiosk")
+
+
+@login_required
+def kiosk_questions(request: HttpRequest, instrument_id: str) -> HttpResponse:
+    session = _kiosk_session(request)
+    if session is None or session.kiosk_exited_at or instrument_id not in session.instrument_ids:
+        return redirect("screening:kiosk")
+    instrument = instruments.get_instrument(instrument_id)
+    answers = posted_answers(instrument, request.POST) if request.method == "POST" else {}
+    form = InstrumentForm(
+        instrument, session.language, answers, request.POST or None, for_staff=False
+    )
+    previewing = request.POST.get("_preview") == "1"
+    if request.method == "POST" and not previewing and form.is_valid():
+        try:
+            services.result_record(
+                actor=None, session=session, instrument_id=instrument.id, answers=form.answers()
+            )
+        except instruments.AnswerError as error:
+            for link_id, reason in error.problems:
+                form.add_error(link_id if link_id in form.fields else None, reason)
+        except services.ScreeningError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("screening:kiosk")
+    if previewing:
+        form = InstrumentForm(
+            instrument, session.language, answers, initial=answers, for_staff=False
+        )
+    number = session.instrument_ids.index(instrument_id) + 1
+    template = (
+        "screening/_instrument_form.html"
+        if getattr(request, "htmx", False)
+        else "screening/kiosk/questions.html"
+    )
+    return _render(
+        request,
+        template,
+        session,
+        instrument=instrument,
+        form=form,
+        language=session.language,
+        number=number,
+        count=len(session.instrument_ids),
+    )
+
+
+@login_required
+def kiosk_done(request: HttpRequest) -> HttpResponse:
+    return _render(request, "screening/kiosk/done.html", _kiosk_session(request))
+
+
+@login_required
+def kiosk_exit(request: HttpRequest) -> HttpResponse:
+    """Quick exit: the screen turns neutral at once and stays so until staff return."""
+    session = _kiosk_session(request)
+    if session is not None and not session.kiosk_exited_at:
+        services.kiosk_exit(session=session)
+    return redirect("screening:kiosk")
+
+
+@login_required
+def kiosk_unlock(request: HttpRequest) -> HttpResponse:
+    """Staff take the tablet back: password and code, then the results open."""
+    session = _kiosk_session(request)
+    user = staff_user(request)
+    form = ConfirmIdentityForm(request.POST or None, request=request, user=user)
+    if request.method == "POST" and form.is_valid():
+        request.session.pop(KIOSK_SESSION, None)
+        request.session.pop(f"{KIOSK_SESSION}_language", None)
+        mark_reauthenticated(request)
+        if session is None:
+            return redirect("home")
+        services.kiosk_release(actor=user, session=session)
+        return redirect(reverse("screening:session", args=[session.patient_id, session.pk]))
+    return render(request, "screening/kiosk/unlock.html", {"form": form, "session": session})

@@ -1,0 +1,151 @@
+"""A screening's results with decision support; acknowledging flags; deciding on codes."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.audit.models import Action, Category
+from lantern.audit.services import audit_record
+from lantern.patients.access import care_staff_required, patient_for
+from lantern.patients.models import Patient
+from lantern.screening import decision_support, instruments, services
+from lantern.screening.forms import AcknowledgeForm, CodeDecisionForm
+from lantern.screening.models import FlagAcknowledgement, Mode, ScreeningResult, ScreeningSession
+from lantern.screening.views.staff import session_for
+
+
+def _result_for(request: HttpRequest, patient: Patient, result_id: int) -> ScreeningResult:
+    result = ScreeningResult.objects.filter(pk=result_id, patient=patient).first()
+    if result is None:
+        raise refused_as_not_found(request, "screening result of another patient", patient.pk)
+    return result
+
+
+def _code_choices(advice: decision_support.Advice) -> list[tuple[str, str]]:
+    language = get_language() or "en"
+    return [
+        (option.code, f"{option.code} \u2013 {option.title.get(language) or option.title['en']}")
+        for option in advice.codes
+    ]
+
+
+def advice_for(
+    session: ScreeningSession, results: list[ScreeningResult]
+) -> decision_support.Advice:
+    summaries = [{**result.summary, "category": result.category} for result in results]
+    return decision_support.advise(summaries, session.patient.age())
+
+
+@care_staff_required
+def session_results(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    session = session_for(request, patient, session_id)
+    if session.mode == Mode.KIOSK and session.results_released_at is None:
+        # Answers stay closed until staff take the tablet back and re-authenticate on it.
+        return render(request, "screening/waiting.html", {"patient": patient, "session": session})
+    return _render_session(request, patient, session)
+
+
+def _render_session(
+    request: HttpRequest,
+    patient: Patient,
+    session: ScreeningSession,
+    code_form: CodeDecisionForm | None = None,
+    acknowledge_form: AcknowledgeForm | None = None,
+) -> HttpResponse:
+    sensitive = any(instruments.get_instrument(i).sensitive for i in session.instrument_ids)
+    audit_record(
+        action=Action.READ,
+        request=request,
+        patient_id=patient.pk,
+        obj=session,
+        category=Category.SENSITIVE if sensitive else Category.MENTAL_HEALTH,
+    )
+    results = list(session.results.prefetch_related("acknowledgements__acknowledged_by"))
+    advice = advice_for(session, results)
+    if code_form is None and advice.codes:
+        code_form = CodeDecisionForm(codes=_code_choices(advice))
+    return render(
+        request,
+        "screening/session.html",
+        {
+            "patient": patient,
+            "session": session,
+            "results": results,
+            "advice": advice,
+            "urgent": _urgent(results, acknowledge_form),
+            "concern_result": next((r for r in results if r.category == "trafficking"), None),
+            "code_form": code_form,
+            "decisions": patient.diagnosis_codes.filter(result__session=session),
+            "instruments": {i: instruments.get_instrument(i) for i in session.instrument_ids},
+        },
+    )
+
+
+Urgent = tuple[ScreeningResult, dict[str, Any], FlagAcknowledgement | None, AcknowledgeForm]
+
+
+def acknowledge_prefix(result_id: int, flag: str) -> str:
+    return f"ack-{result_id}-{flag}"
+
+
+def _urgent(results: list[ScreeningResult], failed: AcknowledgeForm | None = None) -> list[Urgent]:
+    """(result, flag, acknowledgement or None, form) for every flag needing acknowledgement."""
+    found: list[Urgent] = []
+    for result in results:
+        done = {a.flag: a for a in result.acknowledgements.all()}
+        for flag in result.summary.get("flags", []):
+            if flag.get("severity") in decision_support.ACKNOWLEDGE_SEVERITIES:
+                prefix = acknowledge_prefix(result.pk, flag["code"])
+                form = failed if failed is not None and failed.prefix == prefix else None
+                found.append(
+                    (result, flag, done.get(flag["code"]), form or AcknowledgeForm(prefix=prefix))
+                )
+    return found
+
+
+@care_staff_required
+@require_POST
+def acknowledge(request: HttpRequest, patient_id: UUID, result_id: int, flag: str) -> HttpResponse:
+    patient = patient_for(request, patient_id, on_team=True)
+    result = _result_for(request, patient, result_id)
+    form = AcknowledgeForm(request.POST, prefix=acknowledge_prefix(result.pk, flag))
+    if not form.is_valid():
+        return _render_session(request, patient, result.session, acknowledge_form=form)
+    try:
+        services.flag_acknowledge(
+            actor=staff_user(request),
+            result=result,
+            flag=flag,
+            action_taken=form.cleaned_data["action_taken"],
+        )
+    except services.ScreeningError as error:
+        form.add_error(None, str(error))
+        return _render_session(request, patient, result.session, acknowledge_form=form)
+    messages.success(request, _("Acknowledged."))
+    return redirect("screening:session", patient_id=patient.pk, session_id=result.session_id)
+
+
+@care_staff_required
+@require_POST
+def decide_code(request: HttpRequest, patient_id: UUID, result_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id, on_team=True)
+    result = _result_for(request, patient, result_id)
+    advice = advice_for(result.session, list(result.session.results.all()))
+    form = CodeDecisionForm(request.POST, codes=_code_choices(advice))
+    if not form.is_valid():
+        return _render_session(request, patient, result.session, code_form=form)
+    services.code_decide(
+        actor=staff_user(request), patient=patient, result=result, **form.cleaned_data
+    )
+    messages.success(request, _("Decision recorded."))
+    return redirect("screening:session", patient_id=patient.pk, session_id=result.session_id)

@@ -1,0 +1,171 @@
+"""Staff-led screening: choose questionnaires, confirm privacy, ask, see what to do next."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.audit.models import Category
+from lantern.patients.access import care_staff_required, patient_for
+from lantern.patients.models import Patient
+from lantern.screening import history, instruments, services
+from lantern.screening.forms import (
+    DeferForm,
+    InstrumentForm,
+    PrivacyForm,
+    StartForm,
+    posted_answers,
+)
+from lantern.screening.models import Mode, ScreeningSession, Status
+
+
+def session_for(request: HttpRequest, patient: Patient, session_id: int) -> ScreeningSession:
+    session = ScreeningSession.objects.filter(pk=session_id, patient=patient).first()
+    if session is None:
+        raise refused_as_not_found(request, "screening of another patient", patient.pk)
+    return session
+
+
+@care_staff_required
+def overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    """The patient's screening page: pending screens, history, and starting a new one."""
+    # Emergency access may read results; starting a screening takes a care-team member.
+    patient = patient_for(
+        request, patient_id, read=Category.MENTAL_HEALTH, on_team=request.method == "POST"
+    )
+    form = StartForm(request.POST or None, language=request.LANGUAGE_CODE)
+    if request.method == "POST" and form.is_valid():
+        kiosk = request.POST.get("mode") == Mode.KIOSK
+        try:
+            session = services.screening_start(
+                actor=staff_user(request),
+                patient=patient,
+                language=form.cleaned_data["language"],
+                instrument_ids=form.cleaned_data["instrument_ids"],
+                mode=Mode.KIOSK if kiosk else Mode.CLINICIAN,
+            )
+        except services.ScreeningError as error:
+            form.add_error("instrument_ids", str(error))
+        else:
+            return redirect(next_step(session))
+    return render(
+        request,
+        "screening/overview.html",
+        {
+            "patient": patient,
+            "form": form,
+            "deferred": patient.screening_sessions.deferred(),
+            "rows": history.rows(patient),
+            "charts": history.charts(patient),
+        },
+    )
+
+
+def next_step(session: ScreeningSession) -> str:
+    """Where a session goes next: the privacy gate, the next unanswered questionnaire, results."""
+    from django.urls import reverse
+
+    patient_id = session.patient_id
+    if services.needs_privacy(session) and not session.privacy_confirmed:
+        return reverse("screening:privacy", args=[patient_id, session.pk])
+    if session.mode == Mode.KIOSK and session.status == Status.IN_PROGRESS:
+        return reverse("screening:kiosk_handover", args=[patient_id, session.pk])
+    done = set(session.results.values_list("instrument_id", flat=True))
+    for instrument_id in session.instrument_ids:
+        if instrument_id not in done and session.status == Status.IN_PROGRESS:
+            return reverse("screening:ask", args=[patient_id, session.pk, instrument_id])
+    return reverse("screening:session", args=[patient_id, session.pk])
+
+
+@care_staff_required
+def privacy(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
+    """Before trafficking or violence questions: is the patient alone, and who interprets?"""
+    patient = patient_for(request, patient_id, on_team=True)
+    session = session_for(request, patient, session_id)
+    form = PrivacyForm(request.POST or None)
+    defer_form = DeferForm(prefix="defer")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.privacy_record(actor=staff_user(request), session=session, **form.cleaned_data)
+        except services.ScreeningError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(next_step(session))
+    return render(
+        request,
+        "screening/privacy.html",
+        {
+            "patient": patient,
+            "session": session,
+            "form": form,
+            "defer_form": defer_form,
+        },
+    )
+
+
+@care_staff_required
+@require_POST
+def defer(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id, on_team=True)
+    session = session_for(request, patient, session_id)
+    form = DeferForm(request.POST, prefix="defer")
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    services.screening_defer(actor=staff_user(request), session=session, note=note)
+    messages.info(request, _("Screening deferred. It is listed for the next contact."))
+    return redirect("screening:overview", patient_id=patient.pk)
+
+
+@care_staff_required
+def ask(
+    request: HttpRequest, patient_id: UUID, session_id: int, instrument_id: str
+) -> HttpResponse:
+    """One questionnaire, asked by staff in the chosen language."""
+    patient = patient_for(request, patient_id, on_team=True)
+    session = session_for(request, patient, session_id)
+    if instrument_id not in session.instrument_ids or session.mode != Mode.CLINICIAN:
+        raise refused_as_not_found(request, "questionnaire not in this screening", patient.pk)
+    if session.status != Status.IN_PROGRESS or (
+        services.needs_privacy(session) and not session.privacy_confirmed
+    ):
+        return redirect(next_step(session))
+    instrument = instruments.get_instrument(instrument_id)
+    answers = posted_answers(instrument, request.POST) if request.method == "POST" else {}
+    form = InstrumentForm(instrument, session.language, answers, request.POST or None)
+    previewing = request.POST.get("_preview") == "1"
+    if request.method == "POST" and not previewing and form.is_valid():
+        try:
+            services.result_record(
+                actor=staff_user(request),
+                session=session,
+                instrument_id=instrument.id,
+                answers=form.answers(),
+            )
+        except instruments.AnswerError as error:
+            for link_id, reason in error.problems:
+                form.add_error(link_id if link_id in form.fields else None, reason)
+        else:
+            return redirect(next_step(session))
+    if previewing:
+        form = InstrumentForm(instrument, session.language, answers, initial=answers)
+    template = (
+        "screening/_instrument_form.html"
+        if getattr(request, "htmx", False)
+        else "screening/ask.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "patient": patient,
+            "session": session,
+            "instrument": instrument,
+            "form": form,
+            "language": session.language,
+        },
+    )

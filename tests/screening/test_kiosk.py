@@ -1,0 +1,132 @@
+"""Self-screening on a clinic tablet: locked to the questions, quick exit, staff hand-back."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from lantern.screening import services
+from lantern.screening.models import ScreeningResult, ScreeningSession
+from tests.factories import PASSWORD, fresh_code, make_patient
+
+PHQ9_NONE = {f"phq9-{n}": "not_at_all" for n in range(1, 10)}
+
+
+def kiosk_session(personas, client, *instrument_ids):
+    session = services.screening_start(
+        actor=personas.clinician,
+        patient=personas.patient,
+        instrument_ids=list(instrument_ids or ["phq-9"]),
+        language="en",
+        mode="kiosk",
+    )
+    client.post(reverse("screening:kiosk_handover", args=[personas.patient.pk, session.pk]))
+    return session
+
+
+def test_the_tablet_shows_only_the_questions_while_the_patient_has_it(personas, client_for):
+    client = client_for(personas.clinician)
+    kiosk_session(personas, client)
+    for url in (
+        reverse("patients:search"),
+        reverse("patients:detail", args=[personas.patient.pk]),
+        reverse("home"),
+        reverse("audit:report"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url == reverse("screening:kiosk")
+    page = client.get(reverse("screening:kiosk")).content.decode()
+    assert "Choose your language" in page
+    assert "Rosa" not in page
+    assert "Dr." not in page
+
+
+def test_the_patient_answers_in_spanish_and_hands_the_tablet_back(personas, client_for):
+    client = client_for(personas.clinician)
+    session = kiosk_session(personas, client)
+    client.post(reverse("screening:kiosk_language"), {"language": "es"})
+    questions = client.get(reverse("screening:kiosk"), follow=True).content.decode()
+    assert 'lang="es"' in questions
+    assert "Poco interés o placer en hacer cosas" in questions
+    assert "Exit now" not in questions
+    assert "Salir ahora" in questions
+    client.post(reverse("screening:kiosk_questions", args=["phq-9"]), PHQ9_NONE)
+    done = client.get(reverse("screening:kiosk"), follow=True).content.decode()
+    assert "Gracias" in done
+    result = ScreeningResult.objects.get()
+    assert result.recorded_by is None  # the patient answered
+    # Results stay closed until staff take the tablet back with password and code.
+    assert client.get(
+        reverse("screening:session", args=[personas.patient.pk, session.pk])
+    ).url == reverse("screening:kiosk")
+    wrong = client.post(
+        reverse("screening:kiosk_unlock"), {"password": "nope", "otp_token": "000000"}
+    )
+    assert "was not right" in wrong.content.decode()
+    unlocked = client.post(
+        reverse("screening:kiosk_unlock"),
+        {"password": PASSWORD, "otp_token": fresh_code(personas.clinician)},
+    )
+    assert unlocked.url == reverse("screening:session", args=[personas.patient.pk, session.pk])
+    assert client.get(unlocked.url).status_code == 200
+    session.refresh_from_db()
+    assert session.kiosk_token is None
+    assert session.results_released_by == personas.clinician
+
+
+def test_quick_exit_turns_the_screen_neutral_until_staff_return(personas, client_for):
+    client = client_for(personas.clinician)
+    session = kiosk_session(personas, client)
+    client.post(reverse("screening:kiosk_language"), {"language": "en"})
+    response = client.get(reverse("screening:kiosk_exit"))
+    neutral = client.get(response.url).content.decode()
+    assert "Please have a seat" in neutral
+    assert (
+        "Little interest"
+        not in client.get(
+            reverse("screening:kiosk_questions", args=["phq-9"]), follow=True
+        ).content.decode()
+    )
+    assert "no-store" in client.get(reverse("screening:kiosk"))["Cache-Control"]
+    session.refresh_from_db()
+    assert session.kiosk_exited_at is not None
+
+
+def test_a_spent_kiosk_token_opens_nothing_for_another_patient(personas, client_for):
+    client = client_for(personas.clinician)
+    session = kiosk_session(personas, client)
+    old_token = session.kiosk_token
+    client.post(
+        reverse("screening:kiosk_unlock"),
+        {"password": PASSWORD, "otp_token": fresh_code(personas.clinician)},
+    )
+    other = make_patient(
+        actor=personas.clinician, clinic=personas.clinic, preferred_name="Ana Ruiz"
+    )
+    tablet = client_for(personas.clinician)
+    state = tablet.session
+    state["lantern_kiosk_token"] = old_token
+    state["lantern_kiosk_token_language"] = "en"
+    state.save()
+    tablet.post(reverse("screening:kiosk_questions", args=["phq-9"]), PHQ9_NONE)
+    assert not ScreeningResult.objects.exists()
+    assert not other.screening_results.exists()
+    assert "Please have a seat" in tablet.get(reverse("screening:kiosk")).content.decode()
+
+
+def test_a_clinician_only_checklist_cannot_go_on_the_tablet(personas, client_for):
+    response = client_for(personas.clinician).post(
+        reverse("screening:overview", args=[personas.patient.pk]),
+        {"instrument_ids": ["lantern-indicators"], "language": "en", "mode": "kiosk"},
+    )
+    assert "is asked by staff, not answered alone on a tablet" in response.content.decode()
+    assert not ScreeningSession.objects.exists()
+
+
+def test_a_sensitive_questionnaire_on_the_tablet_needs_the_privacy_gate_first(personas, client_for):
+    response = client_for(personas.clinician).post(
+        reverse("screening:overview", args=[personas.patient.pk]),
+        {"instrument_ids": ["pc-ptsd-5"], "language": "en", "mode": "kiosk"},
+    )
+    session = ScreeningSession.objects.get()
+    assert response.url == reverse("screening:privacy", args=[personas.patient.pk, session.pk])

@@ -1,0 +1,331 @@
+"""Staff-led screening: privacy gate, questions, results, decision support, history."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from lantern.audit.models import AuditEvent
+from lantern.patients.models import Patient
+from lantern.screening import services
+from lantern.screening.models import (
+    DiagnosisCode,
+    FlagAcknowledgement,
+    ScreeningResult,
+    ScreeningSession,
+)
+from tests.factories import make_patient
+
+PHQ9_NONE = {f"phq9-{n}": "not_at_all" for n in range(1, 10)}
+
+
+def start(client, patient, *instrument_ids, mode="clinician", language="en"):
+    return client.post(
+        reverse("screening:overview", args=[patient.pk]),
+        {"instrument_ids": list(instrument_ids), "language": language, "mode": mode},
+    )
+
+
+def ask_url(patient, session, instrument_id):
+    return reverse("screening:ask", args=[patient.pk, session.pk, instrument_id])
+
+
+def test_a_phq9_is_asked_scored_and_shown_with_its_band(personas, client_for):
+    client = client_for(personas.clinician)
+    response = start(client, personas.patient, "phq-9")
+    session = ScreeningSession.objects.get()
+    assert response.url == ask_url(personas.patient, session, "phq-9")
+    page = client.get(response.url).content.decode()
+    assert "Little interest or pleasure in doing things" in page
+    answers = PHQ9_NONE | {
+        "phq9-1": "nearly_every_day",
+        "phq9-2": "more_than_half",
+        "phq9-3": "several_days",
+        "phq9-4": "nearly_every_day",
+    }
+    done = client.post(response.url, answers)
+    assert done.url == reverse("screening:session", args=[personas.patient.pk, session.pk])
+    result = ScreeningResult.objects.get()
+    assert (result.total, result.positive) == (9, False)
+    assert result.answers["phq9-1"] == "nearly_every_day"
+    page = client.get(done.url).content.decode()
+    assert "Urgent" not in page
+    assert AuditEvent.objects.filter(
+        object_type="screening.screeningresult", category="mental_health"
+    ).exists()
+
+
+def test_an_unanswered_question_is_refused_and_the_answers_given_stay(personas, client_for):
+    client = client_for(personas.clinician)
+    start(client, personas.patient, "phq-9")
+    session = ScreeningSession.objects.get()
+    answers = dict(PHQ9_NONE)
+    del answers["phq9-5"]
+    answers["phq9-1"] = "several_days"
+    response = client.post(ask_url(personas.patient, session, "phq-9"), answers)
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert re.search(r'name="phq9-1" value="several_days"[^>]*checked', response.content.decode())
+    assert not ScreeningResult.objects.exists()
+
+
+def test_thoughts_of_self_harm_raise_an_urgent_banner_until_acknowledged(personas, client_for):
+    client = client_for(personas.clinician)
+    start(client, personas.patient, "phq-9")
+    session = ScreeningSession.objects.get()
+    client.post(ask_url(personas.patient, session, "phq-9"), PHQ9_NONE | {"phq9-9": "several_days"})
+    result = ScreeningResult.objects.get()
+    assert result.flags == ["suicide_risk"]
+    assert result.total == 1
+    url = reverse("screening:session", args=[personas.patient.pk, session.pk])
+    page = client.get(url).content.decode()
+    assert "Urgent: possible suicide risk" in page
+    ack = reverse("screening:acknowledge", args=[personas.patient.pk, result.pk, "suicide_risk"])
+    field = f"ack-{result.pk}-suicide_risk-action_taken"
+    empty = client.post(ack, {field: ""})
+    assert "This field is required." in empty.content.decode()
+    client.post(ack, {field: "Stayed with the patient; counselor assessed safety."})
+    assert FlagAcknowledgement.objects.get().acknowledged_by == personas.clinician
+    assert "Acknowledged by" in client.get(url).content.decode()
+
+
+def sensitive_session(client, personas, *instrument_ids):
+    start(client, personas.patient, *instrument_ids)
+    return ScreeningSession.objects.latest("pk")
+
+
+def test_sensitive_questions_wait_for_the_privacy_gate(personas, client_for):
+    client = client_for(personas.clinician)
+    response = start(client, personas.patient, "lantern-indicators")
+    session = ScreeningSession.objects.get()
+    assert response.url == reverse("screening:privacy", args=[personas.patient.pk, session.pk])
+    # Going straight to the questions leads back to the gate.
+    straight = client.get(ask_url(personas.patient, session, "lantern-indicators"))
+    assert straight.url == response.url
+
+
+@pytest.mark.parametrize(
+    ("method", "interpretation", "message"),
+    [
+        ("came_alone", "companion", "A companion cannot interpret for these questions"),
+        ("not_possible", "not_needed", "defer these questions"),
+    ],
+)
+def test_a_companion_interpreter_or_no_privacy_is_refused_with_the_reason(
+    personas, client_for, method, interpretation, message
+):
+    client = client_for(personas.clinician)
+    session = sensitive_session(client, personas, "lantern-indicators")
+    response = client.post(
+        reverse("screening:privacy", args=[personas.patient.pk, session.pk]),
+        {"method": method, "interpretation": interpretation},
+    )
+    assert message in response.content.decode()
+    session.refresh_from_db()
+    assert not session.privacy_confirmed
+
+
+def test_no_private_moment_defers_the_screen_to_the_next_contact(personas, client_for):
+    client = client_for(personas.clinician)
+    session = sensitive_session(client, personas, "lantern-indicators")
+    client.post(
+        reverse("screening:defer", args=[personas.patient.pk, session.pk]),
+        {"defer-note": "Partner stayed in the room"},
+    )
+    session.refresh_from_db()
+    assert session.status == "deferred"
+    detail = client.get(reverse("patients:detail", args=[personas.patient.pk])).content.decode()
+    assert "1 screening is waiting for a private moment." in detail
+    # The next completed screen closes the task.
+    retry = sensitive_session(client, personas, "lantern-indicators")
+    client.post(
+        reverse("screening:privacy", args=[personas.patient.pk, retry.pk]),
+        {"method": "during_procedure", "interpretation": "professional_remote"},
+    )
+    retry.refresh_from_db()
+    services.result_record(
+        actor=personas.clinician,
+        session=retry,
+        instrument_id="lantern-indicators",
+        answers=indicators(present=()),
+    )
+    assert not ScreeningSession.objects.deferred().exists()
+
+
+def indicators(present=("ind-companion-speaks",)):
+    from lantern.screening import instruments
+
+    items = [i for i in instruments.get_instrument("lantern-indicators").items if i.answerable]
+    return {item.link_id: ("yes" if item.link_id in present else "no") for item in items}
+
+
+def test_a_trafficking_concern_brings_pearr_steps_and_code_suggestions(personas, client_for):
+    client = client_for(personas.clinician)
+    session = sensitive_session(client, personas, "lantern-indicators")
+    client.post(
+        reverse("screening:privacy", args=[personas.patient.pk, session.pk]),
+        {"method": "companion_stepped_out", "interpretation": "not_needed"},
+    )
+    response = client.post(ask_url(personas.patient, session, "lantern-indicators"), indicators())
+    page = client.get(response.url).content.decode()
+    assert "Next steps (PEARR)" in page
+    assert "T76.51XA" in page  # adult patient: suspected adult sexual exploitation
+    assert "Minor pathway" not in page
+    assert AuditEvent.objects.filter(
+        object_type="screening.screeningresult", category="sdv"
+    ).exists()
+
+
+def test_a_code_is_recorded_only_after_discussing_it_with_the_patient(personas, client_for):
+    client = client_for(personas.clinician)
+    session = sensitive_session(client, personas, "lantern-indicators")
+    services.privacy_record(
+        actor=personas.clinician, session=session, method="came_alone", interpretation="not_needed"
+    )
+    result = services.result_record(
+        actor=personas.clinician,
+        session=session,
+        instrument_id="lantern-indicators",
+        answers=indicators(),
+    )
+    url = reverse("screening:decide_code", args=[personas.patient.pk, result.pk])
+    refused = client.post(
+        url, {"code": "T76.51XA", "decision": "confirmed", "note": "Agreed to wait"}
+    )
+    assert "Discuss the code with the patient" in refused.content.decode()
+    assert "Agreed to wait" in refused.content.decode()
+    assert not DiagnosisCode.objects.exists()
+    client.post(url, {"code": "T76.51XA", "decision": "confirmed", "discussed_with_patient": "on"})
+    assert DiagnosisCode.objects.get().decided_by == personas.clinician
+
+
+def test_a_minor_sees_the_minor_pathway_and_child_codes(personas, client_for):
+    teen = make_patient(
+        actor=personas.clinician,
+        clinic=personas.clinic,
+        preferred_name="Teen",
+        birth_date=datetime.date.today().replace(year=datetime.date.today().year - 15),
+    )
+    session = services.screening_start(
+        actor=personas.clinician, patient=teen, instrument_ids=["lantern-indicators"], language="en"
+    )
+    services.privacy_record(
+        actor=personas.clinician, session=session, method="came_alone", interpretation="not_needed"
+    )
+    services.result_record(
+        actor=personas.clinician,
+        session=session,
+        instrument_id="lantern-indicators",
+        answers=indicators(),
+    )
+    page = (
+        client_for(personas.clinician)
+        .get(reverse("screening:session", args=[teen.pk, session.pk]))
+        .content.decode()
+    )
+    assert "Minor pathway" in page
+    assert "T76.52XA" in page
+    assert "T76.51XA" not in page
+
+
+def test_ptsd_symptom_questions_appear_only_after_exposure_yes(personas, client_for):
+    client = client_for(personas.clinician)
+    session = sensitive_session(client, personas, "pc-ptsd-5")
+    services.privacy_record(
+        actor=personas.clinician, session=session, method="came_alone", interpretation="not_needed"
+    )
+    url = ask_url(personas.patient, session, "pc-ptsd-5")
+    assert "ptsd-1" not in client.get(url).content.decode()
+    preview = client.post(
+        url, {"ptsd-exposure": "yes", "_preview": "1"}, headers={"HX-Request": "true"}
+    )
+    assert "<html" not in preview.content.decode()
+    assert 'name="ptsd-1"' in preview.content.decode()
+    # Answers left over from questions that no longer apply are dropped, never scored.
+    client.post(url, {"ptsd-exposure": "no", "ptsd-1": "yes"})
+    result = ScreeningResult.objects.get()
+    assert (result.total, result.answers) == (0, {"ptsd-exposure": "no"})
+
+
+def test_the_clinic_threshold_decides_a_positive_ptsd_screen(personas, client_for):
+    client = client_for(personas.admin)
+    client.post(reverse("screening:thresholds"), {f"t-{personas.clinic.pk}-pc-ptsd-5": "4"})
+    session = services.screening_start(
+        actor=personas.clinician,
+        patient=personas.patient,
+        instrument_ids=["pc-ptsd-5"],
+        language="en",
+    )
+    services.privacy_record(
+        actor=personas.clinician, session=session, method="came_alone", interpretation="not_needed"
+    )
+    answers = {
+        "ptsd-exposure": "yes",
+        "ptsd-1": "yes",
+        "ptsd-2": "yes",
+        "ptsd-3": "yes",
+        "ptsd-4": "no",
+        "ptsd-5": "no",
+    }
+    result = services.result_record(
+        actor=personas.clinician, session=session, instrument_id="pc-ptsd-5", answers=answers
+    )
+    assert (result.total, result.threshold, result.positive) == (3, 4, False)
+
+
+def test_a_threshold_the_instrument_does_not_allow_is_not_saved(personas, client_for):
+    response = client_for(personas.admin).post(
+        reverse("screening:thresholds"), {f"t-{personas.clinic.pk}-pc-ptsd-5": "5"}, follow=True
+    )
+    assert "not allowed" in response.content.decode()
+
+
+def test_history_compares_a_rescreen_with_the_last_result_and_charts_it(personas, client_for):
+    for answers in (
+        PHQ9_NONE,
+        PHQ9_NONE | {"phq9-1": "nearly_every_day", "phq9-2": "nearly_every_day"},
+    ):
+        session = services.screening_start(
+            actor=personas.clinician,
+            patient=personas.patient,
+            instrument_ids=["phq-9"],
+            language="en",
+        )
+        services.result_record(
+            actor=personas.clinician, session=session, instrument_id="phq-9", answers=answers
+        )
+    page = (
+        client_for(personas.clinician)
+        .get(reverse("screening:overview", args=[personas.patient.pk]))
+        .content.decode()
+    )
+    assert "higher (was 0)" in page
+    assert "first result" in page
+    assert '<svg class="chart"' in page
+
+
+def test_questions_are_asked_in_spanish_when_chosen(personas, client_for):
+    client = client_for(personas.clinician)
+    start(client, personas.patient, "phq-9", language="es")
+    session = ScreeningSession.objects.get()
+    page = client.get(ask_url(personas.patient, session, "phq-9")).content.decode()
+    assert 'lang="es"' in page
+    assert "Poco interés o placer en hacer cosas" in page
+
+
+def test_emergency_access_may_read_results_but_not_start_a_screening(personas, client_for):
+    from lantern.accounts import emergency
+
+    search = emergency.emergency_search_start(
+        actor=personas.colleague, reason="Collapsed in the waiting room"
+    )
+    emergency.emergency_access_open(
+        actor=personas.colleague, grant=search, patient=personas.patient
+    )
+    client = client_for(personas.colleague)
+    assert client.get(reverse("screening:overview", args=[personas.patient.pk])).status_code == 200
+    assert start(client, personas.patient, "phq-9").status_code == 404
+    assert Patient.objects.get().screening_sessions.count() == 0
