@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "lantern.audit",
     "lantern.patients",
     "lantern.screening",
+    "lantern.encounters",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ class Action(models.TextChoices):
     LOGOUT = "logout", _("Sign-out")
     PERMISSION_CHANGE = "permission_change", _("Permission change")
     BREAK_GLASS = "break_glass", _("Emergency access (break the glass)")
+    DISCLOSE = "disclose", _("Disclosure outside the care team")
 
 
 class Outcome(models.TextChoices):
@@ -49,6 +50,9 @@ class Category(models.TextChoices):
     CARE_TEAM = "care_team", _("Care team")
     SENSITIVE = "sdv", _("Sexual assault, abuse or domestic violence information")
     MENTAL_HEALTH = "mental_health", _("Mental health screening")
+    CONSENT = "consent", _("Consent")
+    EXAM = "exam", _("Examination and injuries")
+    PHOTO = "photo", _("Photographs")
     AUDIT = "audit", _("Audit trail")
 
 

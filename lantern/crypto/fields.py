@@ -64,13 +64,45 @@ class EncryptedJSONField(EncryptedTextField):
         return super().get_prep_value(json.dumps(value, sort_keys=True, ensure_ascii=False))
 
 
-def encrypted_fields() -> list[tuple[type[models.Model], list[EncryptedTextField]]]:
+class EncryptedBinaryField(models.BinaryField):  # type: ignore[type-arg]
+    """Bytes (photographs) sealed with AES-256-GCM; no lookups at all."""
+
+    description = "Encrypted binary data"
+
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False
+    ) -> None:
+        super().contribute_to_class(cls, name, private_only=private_only)
+        self.seal_context = f"{cls._meta.label_lower}.{name}"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> bytes | None:
+        if value is None:
+            return None
+        return keyring().open_bytes(bytes(value), self.seal_context)
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return keyring().seal_bytes(bytes(value), self.seal_context)
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        return IsNull if lookup_name == "isnull" else None
+
+
+SealedField = EncryptedTextField | EncryptedBinaryField
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], list[SealedField]]]:
     """Every concrete model with encrypted fields, for key rotation and audits of storage."""
     from django.apps import apps
 
     found = []
     for model in apps.get_models():
-        fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, EncryptedTextField | EncryptedBinaryField)
+        ]
         if fields:
             found.append((model, fields))
     return found

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import ImproperlyConfigured
 
 PREFIX = "lx1"
+BYTES_PREFIX = "lxb1"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 PAD_BLOCK = 32
@@ -131,6 +132,26 @@ class KeyRing:
             raise DecryptionError(f"value sealed with key {key_id!r} failed to open") from None
         return _unpad(opened).decode("utf-8")
 
+    def seal_bytes(self, data: bytes, context: str) -> bytes:
+        """Binary data (photographs): ``lxb1.<key id>.`` then nonce and ciphertext, no padding."""
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._cipher(self.active_id).encrypt(nonce, data, context.encode("utf-8"))
+        return f"{BYTES_PREFIX}.{self.active_id}.".encode("ascii") + nonce + sealed
+
+    def open_bytes(self, blob: bytes, context: str) -> bytes:
+        key_id = bytes_key_id_of(blob)
+        if key_id not in self.keys:
+            raise DecryptionError(
+                f"value was sealed with key {key_id!r}, which is not in LANTERN_ENCRYPTION_KEYS"
+            )
+        raw = blob[len(BYTES_PREFIX) + len(key_id) + 2 :]
+        try:
+            return self._cipher(key_id).decrypt(
+                raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode("utf-8")
+            )
+        except (InvalidTag, ValueError):
+            raise DecryptionError(f"value sealed with key {key_id!r} failed to open") from None
+
     def blind(self, purpose: str, value: str) -> int:
         """A keyed 64-bit token for equality search; reveals nothing without the index key."""
         digest = hmac.new(self.index_key, f"{purpose}\x00{value}".encode(), hashlib.sha256).digest()
@@ -142,3 +163,11 @@ def key_id_of(token: str) -> str:
     if len(parts) != 3 or parts[0] != PREFIX:
         raise DecryptionError("value is not a Lantern sealed value")
     return parts[1]
+
+
+def bytes_key_id_of(blob: bytes) -> str:
+    head, _, rest = bytes(blob).partition(b".")
+    key_id, dot, _ = rest.partition(b".")
+    if head.decode("ascii", "replace") != BYTES_PREFIX or not dot:
+        raise DecryptionError("value is not a Lantern sealed binary value")
+    return key_id.decode("ascii", "replace")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from lantern.crypto.fields import encrypted_fields
-from lantern.crypto.keyring import DecryptionError, key_id_of
+from lantern.crypto.fields import EncryptedBinaryField, encrypted_fields
+from lantern.crypto.keyring import DecryptionError, bytes_key_id_of, key_id_of
 
 
 def key_usage() -> Counter[str]:
@@ -17,15 +18,17 @@ def key_usage() -> Counter[str]:
     usage: Counter[str] = Counter()
     for model, fields in encrypted_fields():
         for field in fields:
-            # A cast to plain text skips the field's decryption and yields the stored value.
+            binary = isinstance(field, EncryptedBinaryField)
+            # A cast skips the field's decryption and yields the stored value.
+            output: models.Field[Any, Any] = models.BinaryField() if binary else models.TextField()
             sealed = (
                 model._default_manager.filter(**{f"{field.name}__isnull": False})
-                .annotate(sealed=Cast(field.name, output_field=models.TextField()))
+                .annotate(sealed=Cast(field.name, output_field=output))
                 .values_list("sealed", flat=True)
             )
             for value in sealed.iterator(chunk_size=2000):
                 try:
-                    usage[key_id_of(str(value))] += 1
+                    usage[bytes_key_id_of(value) if binary else key_id_of(str(value))] += 1
                 except DecryptionError:
                     usage["(not sealed)"] += 1
     return usage

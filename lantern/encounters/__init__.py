@@ -1,0 +1,1 @@
+"""Trauma-informed visits: care preferences, granular consent, exams, injuries, disclosures."""

@@ -1,0 +1,263 @@
+"""Visits and everything recorded in them.
+
+Consent records are append-only: a change of mind is a new record (withdrawn, declined...)
+and the history stays. Narratives, names of people and photographs are sealed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lantern.crypto.fields import EncryptedBinaryField, EncryptedTextField
+from lantern.encounters import consent_rules
+from lantern.encounters.choices import (
+    BodyRegion,
+    BodySide,
+    ClinicianGender,
+    CompanionStatus,
+    ConsentGiver,
+    ConsentMethod,
+    ConsentStatus,
+    DisclosureBasis,
+    DisclosureKind,
+    EncounterKind,
+    ExamStepKind,
+    ExamStepStatus,
+    HealingStage,
+    InjuryKind,
+    Interpreter,
+    Scope,
+)
+
+
+class Encounter(models.Model):
+    """One visit of one patient."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="encounters"
+    )
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind of visit"), max_length=16, choices=EncounterKind.choices)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    staff_present = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("staff present")
+    )
+    companion = models.CharField(
+        _("companion"),
+        max_length=16,
+        choices=CompanionStatus.choices,
+        default=CompanionStatus.CAME_ALONE,
+    )
+    companion_relationship = EncryptedTextField(
+        _("who accompanied the patient, as they described themselves"), max_length=200, blank=True
+    )
+    interpreter = models.CharField(
+        _("interpreter"), max_length=16, choices=Interpreter.choices, default=Interpreter.NOT_NEEDED
+    )
+    # What the patient may take home: written with them, printed only if they choose.
+    patient_instructions = EncryptedTextField(
+        _("instructions for the patient"), max_length=2000, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-started_at",)
+
+    def __str__(self) -> str:
+        return f"visit {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class CarePreferences(models.Model):
+    """How, by whom, where and when the patient wants to be cared for. Shown before contact."""
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.CASCADE, related_name="care_preferences"
+    )
+    clinician_gender = models.CharField(
+        _("clinician's gender"), max_length=16, choices=ClinicianGender.choices, blank=True
+    )
+    chaperone = models.BooleanField(_("wants a chaperone present"), default=False)
+    support_person = EncryptedTextField(
+        _("support person the patient wants present"), max_length=200, blank=True
+    )
+    not_present = EncryptedTextField(
+        _("people who must not be present"), max_length=500, blank=True
+    )
+    setting_wishes = EncryptedTextField(_("wishes about the setting"), max_length=500, blank=True)
+    timing_wishes = EncryptedTextField(_("wishes about timing"), max_length=500, blank=True)
+    do_not = EncryptedTextField(
+        _("things the patient asked us not to do"), max_length=1000, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    def __str__(self) -> str:
+        return f"care preferences of {self.patient_id}"
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.clinician_gender
+            or self.chaperone
+            or self.support_person
+            or self.not_present
+            or self.setting_wishes
+            or self.timing_wishes
+            or self.do_not
+        )
+
+
+class ConsentRecord(models.Model):
+    """One decision of the patient (or guardian) about one scope. Never edited."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="consents"
+    )
+    encounter = models.ForeignKey(
+        Encounter, on_delete=models.CASCADE, null=True, blank=True, related_name="consents"
+    )
+    scope = models.CharField(_("what for"), max_length=40, choices=Scope.choices)
+    status = models.CharField(_("decision"), max_length=16, choices=ConsentStatus.choices)
+    method = models.CharField(_("how"), max_length=16, choices=ConsentMethod.choices)
+    given_by = models.CharField(
+        _("decided by"), max_length=16, choices=ConsentGiver.choices, default=ConsentGiver.PATIENT
+    )
+    interpreter_used = models.BooleanField(_("through a professional interpreter"), default=False)
+    recipient = EncryptedTextField(_("named recipient"), max_length=200, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    note = EncryptedTextField(_("note"), max_length=1000, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-recorded_at", "-pk")
+        indexes = (models.Index(fields=("patient", "scope", "recorded_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.status}"
+
+    def as_fact(self) -> consent_rules.ConsentFact:
+        return consent_rules.ConsentFact(
+            scope=self.scope,
+            status=self.status,
+            recorded_at=self.recorded_at,
+            encounter_id=self.encounter_id,
+            expires_at=self.expires_at,
+            recipient=self.recipient or "",
+            record_id=self.pk,
+        )
+
+
+class ExamStep(models.Model):
+    """A part of the examination: done, skipped, declined or stopped by the patient."""
+
+    encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="exam_steps")
+    step = models.CharField(_("step"), max_length=20, choices=ExamStepKind.choices)
+    status = models.CharField(_("what happened"), max_length=16, choices=ExamStepStatus.choices)
+    told_can_stop = models.BooleanField(
+        _("the patient was told they can stop at any time"), default=False
+    )
+    normal_findings_told = models.BooleanField(
+        _("normal findings were told to the patient"), default=False
+    )
+    note = EncryptedTextField(_("note"), max_length=2000, blank=True)
+    consents = models.ManyToManyField(ConsentRecord, related_name="+", blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("recorded_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.step}: {self.status}"
+
+
+class Injury(models.Model):
+    """An injury seen during a visit, placed on the body map."""
+
+    encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="injuries")
+    side = models.CharField(_("front or back"), max_length=8, choices=BodySide.choices)
+    region = models.CharField(_("where"), max_length=16, choices=BodyRegion.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=InjuryKind.choices)
+    healing = models.CharField(_("healing stage"), max_length=16, choices=HealingStage.choices)
+    size = models.CharField(_("size"), max_length=40, blank=True)
+    note = EncryptedTextField(_("notes"), max_length=2000, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("recorded_at", "pk")
+        verbose_name_plural = _("injuries")
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.region}"
+
+
+class InjuryPhoto(models.Model):
+    """A photograph of an injury: location data removed, sealed at rest, every view audited."""
+
+    injury = models.ForeignKey(Injury, on_delete=models.CASCADE, related_name="photos")
+    image = EncryptedBinaryField()  # the re-encoded image, without metadata
+    thumbnail = EncryptedBinaryField()
+    content_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    consent = models.ForeignKey(ConsentRecord, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("uploaded_at", "pk")
+
+    def __str__(self) -> str:
+        return f"photo {self.pk}"
+
+
+class Disclosure(models.Model):
+    """Information shared outside the care team, with its basis: consent or a legal duty."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="disclosures"
+    )
+    encounter = models.ForeignKey(
+        Encounter, on_delete=models.SET_NULL, null=True, blank=True, related_name="disclosures"
+    )
+    kind = models.CharField(_("to whom"), max_length=24, choices=DisclosureKind.choices)
+    recipient = EncryptedTextField(_("recipient"), max_length=200)
+    basis = models.CharField(_("basis"), max_length=16, choices=DisclosureBasis.choices)
+    consent = models.ForeignKey(
+        ConsentRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    legal_basis = EncryptedTextField(_("legal duty"), max_length=500, blank=True)
+    shared = EncryptedTextField(_("what was shared"), max_length=2000)
+    reference = EncryptedTextField(_("reference number"), max_length=100, blank=True)
+    disclosed_at = models.DateTimeField(default=timezone.now)
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-disclosed_at",)
+
+    def __str__(self) -> str:
+        return f"disclosure {self.pk} ({self.kind})"

@@ -1,0 +1,385 @@
+"""Visit writes. Steps that need consent check the patient's consent history first.
+
+A refusal for lack of consent is audited after the transaction that tried the write has
+rolled back, so the refusal stays on record while nothing of the write does.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lantern.audit.models import Action, Category, Outcome
+from lantern.audit.services import audit_record
+from lantern.encounters import consent_rules, photos
+from lantern.encounters.choices import ConsentStatus, DisclosureBasis, ExamStepStatus
+from lantern.encounters.models import (
+    CarePreferences,
+    ConsentRecord,
+    Disclosure,
+    Encounter,
+    ExamStep,
+    Injury,
+    InjuryPhoto,
+)
+
+if TYPE_CHECKING:
+    from lantern.accounts.models import Clinic, User
+    from lantern.patients.models import Patient
+
+T = TypeVar("T")
+
+
+class VisitError(Exception):
+    """A visit write that cannot be done; the message is safe to show to staff."""
+
+
+class ConsentRequired(VisitError):
+    """A step needs a current consent the patient has not given."""
+
+    def __init__(self, decisions: Sequence[consent_rules.Decision]) -> None:
+        self.decisions = [d for d in decisions if not d.allowed]
+        super().__init__(
+            _("This needs the patient's current consent: %(scopes)s.")
+            % {"scopes": ", ".join(f"{d.scope} ({d.state})" for d in self.decisions)}
+        )
+
+
+def consent_facts(patient: Patient) -> list[consent_rules.ConsentFact]:
+    return [record.as_fact() for record in ConsentRecord.objects.filter(patient=patient)]
+
+
+def consent_decisions(
+    patient: Patient, encounter: Encounter | None, scopes: Iterable[str], recipient: str = ""
+) -> list[consent_rules.Decision]:
+    facts, now = consent_facts(patient), timezone.now()
+    encounter_id = encounter.pk if encounter else None
+    return [
+        consent_rules.decide(facts, scope, now, encounter_id=encounter_id, recipient=recipient)
+        for scope in scopes
+    ]
+
+
+def _guarded(actor: User, patient: Patient, what: str, write: Callable[[], T]) -> T:
+    """Run ``write`` in a transaction; if it lacks consent, audit the refusal afterwards."""
+    try:
+        with transaction.atomic():
+            return write()
+    except ConsentRequired as refusal:
+        states = ", ".join(f"{d.scope}={d.state}" for d in refusal.decisions)
+        audit_record(
+            action=Action.CREATE,
+            actor=actor,
+            patient_id=patient.pk,
+            category=Category.CONSENT,
+            outcome=Outcome.DENIED,
+            detail=f"{what} refused without consent: {states}",
+        )
+        raise
+
+
+def _require(
+    patient: Patient, encounter: Encounter | None, scopes: Iterable[str], recipient: str = ""
+) -> list[int]:
+    decisions = consent_decisions(patient, encounter, scopes, recipient)
+    if not all(decision.allowed for decision in decisions):
+        raise ConsentRequired(decisions)
+    return [decision.record_id for decision in decisions if decision.record_id is not None]
+
+
+@transaction.atomic
+def encounter_start(
+    *,
+    actor: User,
+    patient: Patient,
+    clinic: Clinic,
+    kind: str,
+    companion: str,
+    companion_relationship: str = "",
+    interpreter: str,
+    staff_present: Iterable[User] = (),
+) -> Encounter:
+    encounter = Encounter.objects.create(
+        patient=patient,
+        clinic=clinic,
+        kind=kind,
+        companion=companion,
+        companion_relationship=companion_relationship,
+        interpreter=interpreter,
+        created_by=actor,
+    )
+    encounter.staff_present.set([actor, *staff_present])
+    audit_record(
+        action=Action.CREATE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=encounter,
+        category=Category.EXAM,
+        detail=f"visit started ({kind})",
+    )
+    return encounter
+
+
+@transaction.atomic
+def encounter_update(*, actor: User, encounter: Encounter, **values: Any) -> Encounter:
+    staff = values.pop("staff_present", None)
+    for name, value in values.items():
+        setattr(encounter, name, value)
+    encounter.save()
+    if staff is not None:
+        encounter.staff_present.set(list(staff))
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        patient_id=encounter.patient_id,
+        obj=encounter,
+        category=Category.EXAM,
+    )
+    return encounter
+
+
+@transaction.atomic
+def encounter_end(*, actor: User, encounter: Encounter) -> Encounter:
+    if encounter.ended_at is None:
+        encounter.ended_at = timezone.now()
+        encounter.save(update_fields=["ended_at"])
+        audit_record(
+            action=Action.UPDATE,
+            actor=actor,
+            patient_id=encounter.patient_id,
+            obj=encounter,
+            category=Category.EXAM,
+            detail="visit ended",
+        )
+    return encounter
+
+
+@transaction.atomic
+def care_preferences_update(*, actor: User, patient: Patient, **values: Any) -> CarePreferences:
+    preferences, _created = CarePreferences.objects.get_or_create(patient=patient)
+    for name, value in values.items():
+        setattr(preferences, name, value)
+    preferences.updated_by = actor
+    preferences.save()
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=preferences,
+        category=Category.SENSITIVE,
+        detail="care preferences updated",
+    )
+    return preferences
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    patient: Patient,
+    encounter: Encounter | None,
+    scope: str,
+    status: str,
+    method: str,
+    given_by: str = "patient",
+    interpreter_used: bool = False,
+    recipient: str = "",
+    expires_at: datetime.datetime | None = None,
+    note: str = "",
+) -> ConsentRecord:
+    """Add a decision to the patient's consent history; earlier records are kept as they are."""
+    info = consent_rules.SCOPES[scope]
+    if info.per_visit and encounter is None:
+        raise VisitError(_("This consent belongs to a visit."))
+    if info.named_recipient and not recipient.strip():
+        raise VisitError(_("Name the organisation or person the patient agreed to share with."))
+    if expires_at is not None and expires_at <= timezone.now():
+        raise VisitError(_("An expiry date must be in the future."))
+    record = ConsentRecord.objects.create(
+        patient=patient,
+        encounter=encounter,
+        scope=scope,
+        status=status,
+        method=method,
+        given_by=given_by,
+        interpreter_used=interpreter_used,
+        recipient=recipient.strip(),
+        expires_at=expires_at,
+        note=note,
+        recorded_by=actor,
+    )
+    audit_record(
+        action=Action.CREATE,
+        actor=actor,
+        patient_id=patient.pk,
+        obj=record,
+        category=Category.CONSENT,
+        detail=f"{scope}: {status} ({given_by})",
+    )
+    return record
+
+
+def consent_withdraw(
+    *, actor: User, record: ConsentRecord, method: str = "verbal"
+) -> ConsentRecord:
+    """The patient changed their mind: a new record, effective at once."""
+    return consent_record(
+        actor=actor,
+        patient=record.patient,
+        encounter=record.encounter,
+        scope=record.scope,
+        status=ConsentStatus.WITHDRAWN,
+        method=method,
+        given_by=record.given_by,
+        recipient=record.recipient,
+    )
+
+
+def exam_step_record(
+    *,
+    actor: User,
+    encounter: Encounter,
+    step: str,
+    status: str,
+    told_can_stop: bool,
+    normal_findings_told: bool = False,
+    note: str = "",
+) -> ExamStep:
+    """Record what happened in a part of the exam; "done" needs every consent it depends on."""
+
+    def write() -> ExamStep:
+        if encounter.ended_at is not None:
+            raise VisitError(_("This visit has ended."))
+        record_ids: list[int] = []
+        if status == ExamStepStatus.DONE:
+            record_ids = _require(encounter.patient, encounter, consent_rules.EXAM_STEPS[step])
+        entry = ExamStep.objects.create(
+            encounter=encounter,
+            step=step,
+            status=status,
+            told_can_stop=told_can_stop,
+            normal_findings_told=normal_findings_told,
+            note=note,
+            recorded_by=actor,
+        )
+        entry.consents.set(record_ids)
+        audit_record(
+            action=Action.CREATE,
+            actor=actor,
+            patient_id=encounter.patient_id,
+            obj=entry,
+            category=Category.EXAM,
+            detail=f"{step}: {status}",
+        )
+        return entry
+
+    return _guarded(actor, encounter.patient, f"exam step {step}", write)
+
+
+@transaction.atomic
+def injury_record(*, actor: User, encounter: Encounter, **values: Any) -> Injury:
+    injury = Injury.objects.create(encounter=encounter, recorded_by=actor, **values)
+    audit_record(
+        action=Action.CREATE,
+        actor=actor,
+        patient_id=encounter.patient_id,
+        obj=injury,
+        category=Category.EXAM,
+        detail=f"injury: {injury.kind} on {injury.region}",
+    )
+    return injury
+
+
+def photo_store(*, actor: User, injury: Injury, data: bytes) -> InjuryPhoto:
+    """Keep a photograph of an injury: only with photo consent, without metadata, sealed."""
+    encounter = injury.encounter
+    cleaned = photos.clean_photo(data)  # a PhotoError before anything is written
+
+    def write() -> InjuryPhoto:
+        (record_id,) = _require(encounter.patient, encounter, ["photographs"])
+        photo = InjuryPhoto.objects.create(
+            injury=injury,
+            image=cleaned.image,
+            thumbnail=cleaned.thumbnail,
+            content_type=cleaned.content_type,
+            width=cleaned.width,
+            height=cleaned.height,
+            consent_id=record_id,
+            uploaded_by=actor,
+        )
+        audit_record(
+            action=Action.CREATE,
+            actor=actor,
+            patient_id=encounter.patient_id,
+            obj=photo,
+            category=Category.PHOTO,
+            detail=f"photo of injury {injury.pk}",
+        )
+        return photo
+
+    return _guarded(actor, encounter.patient, "photograph", write)
+
+
+def photo_view(*, actor: User, photo: InjuryPhoto, thumbnail: bool = False) -> bytes:
+    """The photograph's bytes, for a staff member who just re-authenticated. Audited."""
+    audit_record(
+        action=Action.READ,
+        actor=actor,
+        patient_id=photo.injury.encounter.patient_id,
+        obj=photo,
+        category=Category.PHOTO,
+        detail="thumbnail viewed" if thumbnail else "photo viewed",
+    )
+    return bytes(photo.thumbnail if thumbnail else photo.image)
+
+
+def disclosure_create(
+    *,
+    actor: User,
+    patient: Patient,
+    encounter: Encounter | None,
+    kind: str,
+    recipient: str,
+    basis: str,
+    shared: str,
+    legal_basis: str = "",
+    reference: str = "",
+) -> Disclosure:
+    """Share information outside the care team: with current consent, or under a legal duty."""
+    scope = consent_rules.DISCLOSURE_SCOPES[kind]
+
+    def write() -> Disclosure:
+        consent_id = None
+        if basis == DisclosureBasis.CONSENT:
+            named = consent_rules.SCOPES[scope].named_recipient
+            (consent_id,) = _require(patient, encounter, [scope], recipient if named else "")
+        elif not legal_basis.strip():
+            raise VisitError(_("Name the law or duty that requires this report."))
+        disclosure = Disclosure.objects.create(
+            patient=patient,
+            encounter=encounter,
+            kind=kind,
+            recipient=recipient.strip(),
+            basis=basis,
+            consent_id=consent_id,
+            legal_basis=legal_basis,
+            shared=shared,
+            reference=reference,
+            disclosed_by=actor,
+        )
+        audit_record(
+            action=Action.DISCLOSE,
+            actor=actor,
+            patient_id=patient.pk,
+            obj=disclosure,
+            category=Category.SENSITIVE,
+            detail=f"{kind} ({basis})",
+        )
+        return disclosure
+
+    return _guarded(actor, patient, f"disclosure to {kind}", write)
