@@ -29,10 +29,18 @@ PLANTED = {
 
 
 def needles() -> set[str]:
-    """Every planted value, whole and word by word, in the case forms a dump might hold."""
+    """Every planted value, whole and word by word, in the case forms a dump might hold.
+
+    Words that are only digits are left out: sealed values and 64-bit search tokens are
+    long strings of random characters, in which any short run of digits turns up by chance.
+    """
     found: set[str] = set()
     for value in PLANTED.values():
-        words = [value, *(word for word in value.replace("-", " ").split() if len(word) >= 6)]
+        words = [
+            value,
+            value.replace("-", ""),
+            *(w for w in value.replace("-", " ").split() if len(w) >= 6 and not w.isdigit()),
+        ]
         for word in words:
             bare = "".join(
                 c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
