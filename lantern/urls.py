@@ -11,6 +11,7 @@ urlpatterns = [
     path("patients/", include("lantern.patients.urls")),
     path("audit/", include("lantern.audit.urls")),
     path("", include("lantern.screening.urls")),
+    path("", include("lantern.encounters.urls")),
     path("language/", set_language, name="set_language"),
 ]
 

@@ -1,0 +1,5 @@
+from django.urls import path
+
+app_name = "encounters"
+
+urlpatterns: list = []  # visit pages are added here
