@@ -1,5 +1,5 @@
-from django.urls import path
+from django.urls import URLPattern
 
 app_name = "encounters"
 
-urlpatterns: list = []  # visit pages are added here
+urlpatterns: list[URLPattern] = []  # visit pages are added here
