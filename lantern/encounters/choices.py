@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EncounterKind(models.TextChoices):
@@ -94,8 +95,9 @@ class ExamStepStatus(models.TextChoices):
 
 
 class BodySide(models.TextChoices):
-    FRONT = "front", _("Front")
-    BACK = "back", _("Back")
+    # "Back" alone is also the navigation link back to a page: a context keeps them apart.
+    FRONT = "front", pgettext_lazy("side of the body", "Front")
+    BACK = "back", pgettext_lazy("side of the body", "Back")
 
 
 class BodyRegion(models.TextChoices):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -20,7 +21,8 @@ STORED_TYPE = "image/jpeg"
 
 
 class PhotoError(ValueError):
-    """The upload is not an image Lantern accepts; the message says why."""
+    """The upload is not an image Lantern accepts; the message says why, in the reader's
+    language (staff see it on the visit page)."""
 
 
 @dataclass(frozen=True)
@@ -40,20 +42,20 @@ def _jpeg(picture: Image.Image) -> bytes:
 
 def clean_photo(data: bytes) -> CleanPhoto:
     if len(data) > MAX_UPLOAD_BYTES:
-        raise PhotoError("The photo is larger than 10 MB.")
+        raise PhotoError(_("The photo is larger than 10 MB."))
     if not data:
-        raise PhotoError("The file is empty.")
+        raise PhotoError(_("The file is empty."))
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
         picture = Image.open(io.BytesIO(data))
         if picture.format not in ACCEPTED_FORMATS:
-            raise PhotoError("Only JPEG, PNG or WebP photos are accepted.")
+            raise PhotoError(_("Only JPEG, PNG or WebP photos are accepted."))
         if picture.width * picture.height > MAX_PIXELS:
-            raise PhotoError("The photo has too many pixels.")
+            raise PhotoError(_("The photo has too many pixels."))
         upright = ImageOps.exif_transpose(picture).convert("RGB")
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError):
-        raise PhotoError("The file is not a photo Lantern can read.") from None
+        raise PhotoError(_("The file is not a photo Lantern can read.")) from None
     thumbnail = upright.copy()
     thumbnail.thumbnail(THUMBNAIL_SIZE)
     return CleanPhoto(_jpeg(upright), _jpeg(thumbnail), upright.width, upright.height)

@@ -253,8 +253,7 @@ def exam_step_record(
     """Record what happened in a part of the exam; "done" needs every consent it depends on."""
 
     def write() -> ExamStep:
-        if encounter.ended_at is not None:
-            raise VisitError(_("This visit has ended."))
+        _require_open(encounter)
         record_ids: list[int] = []
         if status == ExamStepStatus.DONE:
             record_ids = _require(encounter.patient, encounter, consent_rules.EXAM_STEPS[step])
@@ -281,8 +280,14 @@ def exam_step_record(
     return _guarded(actor, encounter.patient, f"exam step {step}", write)
 
 
+def _require_open(encounter: Encounter) -> None:
+    if encounter.ended_at is not None:
+        raise VisitError(_("This visit has ended."))
+
+
 @transaction.atomic
 def injury_record(*, actor: User, encounter: Encounter, **values: Any) -> Injury:
+    _require_open(encounter)
     injury = Injury.objects.create(encounter=encounter, recorded_by=actor, **values)
     audit_record(
         action=Action.CREATE,
@@ -298,6 +303,7 @@ def injury_record(*, actor: User, encounter: Encounter, **values: Any) -> Injury
 def photo_store(*, actor: User, injury: Injury, data: bytes) -> InjuryPhoto:
     """Keep a photograph of an injury: only with photo consent, without metadata, sealed."""
     encounter = injury.encounter
+    _require_open(encounter)
     cleaned = photos.clean_photo(data)  # a PhotoError before anything is written
 
     def write() -> InjuryPhoto:

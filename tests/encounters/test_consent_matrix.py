@@ -256,3 +256,26 @@ def test_scopes_in_rules_and_choices_agree():
     from lantern.encounters.choices import Scope
 
     assert set(consent_rules.SCOPES) == set(Scope.values)
+
+
+def test_nothing_is_added_to_a_visit_that_has_ended(personas, visit):
+    injury = services.injury_record(
+        actor=personas.clinician,
+        encounter=visit,
+        side="front",
+        region="neck",
+        kind="ligature",
+        healing="fresh",
+    )
+    services.encounter_end(actor=personas.clinician, encounter=visit)
+    with pytest.raises(services.VisitError, match="ended"):
+        services.injury_record(
+            actor=personas.clinician,
+            encounter=visit,
+            side="back",
+            region="upper_back",
+            kind="bruise",
+            healing="healing",
+        )
+    with pytest.raises(services.VisitError, match="ended"):
+        services.photo_store(actor=personas.clinician, injury=injury, data=png())

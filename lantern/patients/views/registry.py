@@ -124,6 +124,7 @@ def _detail_context(request: HttpRequest, patient: Patient, **forms: object) -> 
         "minor": patient.is_minor(),
         "emergency_grant": _emergency_grant(user, patient),
         "deferred_screens": patient.screening_sessions.deferred().count(),
+        "open_visits": patient.encounters.filter(ended_at__isnull=True).count(),
     }
     context.update(forms)
     return context

@@ -1,0 +1,366 @@
+"""Forms for visits, care preferences, consent, examination, injuries, photos and disclosures.
+
+Forms check what a form can see (a recipient where one is needed, a region on the right side
+of the body); whether the patient has consented is decided by the services, never here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any, cast
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lantern.accounts.models import Clinic, User
+from lantern.core.forms import CleanTextMixin
+from lantern.encounters import body_map, consent_rules
+from lantern.encounters.choices import (
+    BodyRegion,
+    BodySide,
+    ClinicianGender,
+    CompanionStatus,
+    ConsentGiver,
+    ConsentMethod,
+    ConsentStatus,
+    DisclosureBasis,
+    DisclosureKind,
+    EncounterKind,
+    ExamStepKind,
+    ExamStepStatus,
+    HealingStage,
+    InjuryKind,
+    Interpreter,
+    Scope,
+)
+
+Choices = Iterable[tuple[str, Any]]
+
+
+def _textarea(rows: int = 2) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def _offer_only(field: forms.Field, choices: Choices) -> None:
+    """Show only ``choices`` in the field's menu, while the field still accepts all its values.
+
+    What is offered follows the consents current when the page was drawn; a value that is no
+    longer allowed when the form comes back is refused by the service, with its reason.
+    """
+    field.widget.choices = list(choices)
+
+
+class StaffChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class VisitDetailsForm(CleanTextMixin, forms.Form):
+    """Who is in the room: companion, interpreter, staff."""
+
+    companion = forms.ChoiceField(
+        label=_("Did anyone come with the patient?"),
+        choices=CompanionStatus.choices,
+        widget=forms.RadioSelect,
+        initial=CompanionStatus.CAME_ALONE,
+    )
+    companion_relationship = forms.CharField(
+        label=_("Who came with the patient"),
+        max_length=200,
+        required=False,
+        help_text=_("As the companion described themselves, e.g. “cousin”, “employer”."),
+    )
+    interpreter = forms.ChoiceField(
+        label=_("Interpreter"),
+        choices=Interpreter.choices,
+        widget=forms.RadioSelect,
+        initial=Interpreter.NOT_NEEDED,
+        help_text=_("Never ask a companion or relative to interpret."),
+    )
+    staff_present = StaffChoiceField(
+        label=_("Other staff present"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff_field = cast(forms.ModelMultipleChoiceField, self.fields["staff_present"])  # type: ignore[type-arg]
+        staff_field.queryset = staff
+        if not staff.exists():  # no one else who could be in the room: no empty question
+            del self.fields["staff_present"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("companion") == CompanionStatus.CAME_ALONE and data.get(
+            "companion_relationship"
+        ):
+            self.add_error(
+                "companion_relationship",
+                _("The patient came alone: leave this empty, or choose who came with them."),
+            )
+        return data
+
+
+class VisitStartForm(VisitDetailsForm):
+    kind = forms.ChoiceField(
+        label=_("Kind of visit"), choices=EncounterKind.choices, initial=EncounterKind.CLINIC
+    )
+    clinic = forms.ModelChoiceField(
+        label=_("Clinic"), queryset=Clinic.objects.none(), empty_label=None
+    )
+
+    field_order = ("kind", "clinic")
+
+    def __init__(self, *args: Any, clinics: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        clinic_field = cast(forms.ModelChoiceField, self.fields["clinic"])  # type: ignore[type-arg]
+        clinic_field.queryset = clinics
+
+
+class InstructionsForm(CleanTextMixin, forms.Form):
+    patient_instructions = forms.CharField(
+        label=_("Instructions for the patient"),
+        max_length=2000,
+        required=False,
+        widget=_textarea(4),
+        help_text=_(
+            "Written with the patient, in words they are comfortable taking home. "
+            "Printed only if they choose."
+        ),
+    )
+
+
+class CarePreferencesForm(CleanTextMixin, forms.Form):
+    clinician_gender = forms.ChoiceField(
+        label=_("Clinician the patient would prefer"),
+        choices=ClinicianGender.choices,
+        required=False,
+    )
+    chaperone = forms.BooleanField(label=_("Wants a chaperone present"), required=False)
+    support_person = forms.CharField(
+        label=_("Support person the patient wants present"), max_length=200, required=False
+    )
+    not_present = forms.CharField(
+        label=_("People who must not be present"),
+        max_length=500,
+        required=False,
+        widget=_textarea(),
+        help_text=_("For example a companion, a relative, staff of a certain gender."),
+    )
+    setting_wishes = forms.CharField(
+        label=_("Wishes about the setting"),
+        max_length=500,
+        required=False,
+        widget=_textarea(),
+        help_text=_("For example door closed, lights on, sitting up, a blanket."),
+    )
+    timing_wishes = forms.CharField(
+        label=_("Wishes about timing"),
+        max_length=500,
+        required=False,
+        widget=_textarea(),
+        help_text=_("For example breaks, one step at a time, another day for some steps."),
+    )
+    do_not = forms.CharField(
+        label=_("Things the patient asked us not to do"),
+        max_length=1000,
+        required=False,
+        widget=_textarea(3),
+    )
+
+
+class ConsentForm(CleanTextMixin, forms.Form):
+    """One decision of the patient (or guardian). Withdrawal has its own button."""
+
+    scope = forms.ChoiceField(label=_("What for"), choices=Scope.choices)
+    status = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (ConsentStatus.GIVEN, ConsentStatus.GIVEN.label),
+            (ConsentStatus.DECLINED, ConsentStatus.DECLINED.label),
+            (ConsentStatus.DEFERRED, ConsentStatus.DEFERRED.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=ConsentMethod.choices,
+        widget=forms.RadioSelect,
+        initial=ConsentMethod.VERBAL,
+    )
+    given_by = forms.ChoiceField(
+        label=_("Decided by"),
+        choices=ConsentGiver.choices,
+        widget=forms.RadioSelect,
+        initial=ConsentGiver.PATIENT,
+    )
+    interpreter_used = forms.BooleanField(
+        label=_("Through a professional interpreter"), required=False
+    )
+    recipient = forms.CharField(
+        label=_("Named recipient"),
+        max_length=200,
+        required=False,
+        help_text=_("Only for sharing with a named organisation or attorney: who exactly."),
+    )
+    expires_at = forms.DateTimeField(
+        label=_("Expires"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Optional."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False, widget=_textarea())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        scope = data.get("scope")
+        if scope:
+            named = consent_rules.SCOPES[scope].named_recipient
+            if named and not data.get("recipient"):
+                self.add_error(
+                    "recipient",
+                    _("Name the organisation or person the patient agreed to share with."),
+                )
+            elif data.get("recipient") and not named:
+                self.add_error(
+                    "recipient",
+                    _("This consent is not for a named recipient: leave this empty."),
+                )
+        return data
+
+    def clean_expires_at(self) -> datetime.datetime | None:
+        value: datetime.datetime | None = self.cleaned_data.get("expires_at")
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError(_("An expiry date must be in the future."))
+        return value
+
+
+NOT_DONE = [
+    (status.value, status.label)
+    for status in (ExamStepStatus.DECLINED, ExamStepStatus.STOPPED, ExamStepStatus.SKIPPED)
+]
+
+
+class ExamStepForm(CleanTextMixin, forms.Form):
+    """A part of the examination. Drawn twice: "done" offers only steps with every consent."""
+
+    step = forms.ChoiceField(label=_("Step"), choices=ExamStepKind.choices)
+    status = forms.ChoiceField(
+        label=_("What happened"), choices=ExamStepStatus.choices, widget=forms.RadioSelect
+    )
+    told_can_stop = forms.BooleanField(
+        label=_("The patient was told they can stop at any time"), required=False
+    )
+    normal_findings_told = forms.BooleanField(
+        label=_("Normal findings were told to the patient"), required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=_textarea())
+
+    def __init__(self, *args: Any, done: bool, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "exam-done-%s" if done else "exam-other-%s")
+        super().__init__(*args, **kwargs)
+        if done:
+            self.fields["status"].widget = forms.HiddenInput()
+            self.initial["status"] = ExamStepStatus.DONE
+        else:
+            _offer_only(self.fields["status"], NOT_DONE)
+            del self.fields["normal_findings_told"]
+
+    def offer_steps(self, steps: Iterable[str]) -> None:
+        """Offer only ``steps`` (those with every consent they need) in the step menu."""
+        allowed = set(steps)
+        _offer_only(self.fields["step"], [c for c in ExamStepKind.choices if c[0] in allowed])
+
+
+class InjuryForm(CleanTextMixin, forms.Form):
+    side = forms.ChoiceField(
+        label=_("Front or back"),
+        choices=BodySide.choices,
+        widget=forms.RadioSelect,
+        initial=BodySide.FRONT,
+    )
+    region = forms.ChoiceField(label=_("Where"), choices=BodyRegion.choices)
+    kind = forms.ChoiceField(label=_("Kind of injury"), choices=InjuryKind.choices)
+    healing = forms.ChoiceField(label=_("Healing stage"), choices=HealingStage.choices)
+    size = forms.CharField(
+        label=_("Size"), max_length=40, required=False, help_text=_("For example 2 x 3 cm.")
+    )
+    note = forms.CharField(label=_("Notes"), max_length=2000, required=False, widget=_textarea())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        side, region = data.get("side"), data.get("region")
+        if side and region and not body_map.region_fits_side(region, side):
+            self.add_error(
+                "region",
+                _("This region is on the back of the body, not the front.")
+                if side == BodySide.FRONT
+                else _("This region is on the front of the body, not the back."),
+            )
+        return data
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Photograph"),
+        help_text=_("JPEG, PNG or WebP, up to 10 MB. Location data is removed."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+class DisclosureForm(CleanTextMixin, forms.Form):
+    """Sharing outside the care team. Drawn twice: on the patient's consent, or as a mandate."""
+
+    kind = forms.ChoiceField(label=_("To whom"), choices=DisclosureKind.choices)
+    recipient = forms.CharField(
+        label=_("Recipient"),
+        max_length=200,
+        help_text=_("The organisation or office, and a person if known."),
+    )
+    basis = forms.ChoiceField(choices=DisclosureBasis.choices, widget=forms.HiddenInput)
+    legal_basis = forms.CharField(
+        label=_("Legal duty"),
+        max_length=500,
+        required=False,
+        help_text=_("The law or duty that requires this report."),
+    )
+    shared = forms.CharField(label=_("What was shared"), max_length=2000, widget=_textarea(3))
+    reference = forms.CharField(label=_("Reference number"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, basis: str, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"disclose-{basis}-%s")
+        super().__init__(*args, **kwargs)
+        self.initial["basis"] = basis
+        if basis == DisclosureBasis.CONSENT:
+            del self.fields["legal_basis"]
+
+    def offer_kinds(self, kinds: Iterable[str]) -> None:
+        """Offer only the kinds of sharing the patient's consent covers now."""
+        covered = set(kinds)
+        _offer_only(self.fields["kind"], [c for c in DisclosureKind.choices if c[0] in covered])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("basis") == DisclosureBasis.MANDATE and not data.get("legal_basis"):
+            self.add_error("legal_basis", _("Name the law or duty that requires this report."))
+        return data
+
+
+class SummaryForm(forms.Form):
+    """What goes on the printed after-visit summary: only what the patient chooses."""
+
+    visit_date = forms.BooleanField(label=_("Date of the visit"), required=False, initial=True)
+    clinic_name = forms.BooleanField(label=_("Name of the clinic"), required=False)
+    visit_kind = forms.BooleanField(
+        label=_("Kind of visit (for example “Follow-up”)"), required=False
+    )
+    instructions = forms.BooleanField(label=_("Instructions for the patient"), required=False)
+    hotline = forms.BooleanField(
+        label=_("National Human Trafficking Hotline number"),
+        required=False,
+        help_text=_("Only if the patient wants it: a paper with this number could be found."),
+    )

@@ -1,0 +1,1 @@
+"""Visit pages, split by page family."""

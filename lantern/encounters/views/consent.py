@@ -1,0 +1,62 @@
+"""Recording the patient's consent decisions, and withdrawing a consent at once."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.encounters import consent_rules, services
+from lantern.encounters.choices import ConsentStatus
+from lantern.encounters.forms import ConsentForm
+from lantern.encounters.models import ConsentRecord
+from lantern.encounters.views.page import visit_for, visit_with_errors
+from lantern.patients.access import care_staff_required, patient_for
+
+
+@care_staff_required
+@require_POST
+def consent_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id, on_team=True)
+    visit = visit_for(request, patient, visit_id)
+    form = ConsentForm(request.POST, auto_id="consent-%s")
+    if form.is_valid():
+        try:
+            services.consent_record(
+                actor=staff_user(request), patient=patient, encounter=visit, **form.cleaned_data
+            )
+        except services.VisitError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Consent decision recorded."))
+            return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
+    return visit_with_errors(request, patient, visit, consent_form=form)
+
+
+@care_staff_required
+@require_POST
+def consent_withdraw(
+    request: HttpRequest, patient_id: UUID, visit_id: int, consent_id: int
+) -> HttpResponse:
+    """The patient changed their mind: effective now, and the earlier record stays."""
+    patient = patient_for(request, patient_id, on_team=True)
+    visit = visit_for(request, patient, visit_id)
+    record = ConsentRecord.objects.filter(
+        pk=consent_id, patient=patient, status=ConsentStatus.GIVEN
+    ).first()
+    if record is None or (
+        consent_rules.SCOPES[record.scope].per_visit and record.encounter_id != visit.pk
+    ):
+        raise refused_as_not_found(request, "consent not of this visit", patient.pk)
+    services.consent_withdraw(actor=staff_user(request), record=record)
+    messages.success(
+        request,
+        _("Consent withdrawn: %(scope)s. Nothing that needs it can be recorded from now on.")
+        % {"scope": record.get_scope_display()},
+    )
+    return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)

@@ -1,0 +1,43 @@
+"""Sharing outside the care team: on the patient's consent, or under a legal duty."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantern.accounts.access import staff_user
+from lantern.encounters import services
+from lantern.encounters.choices import DisclosureBasis
+from lantern.encounters.forms import DisclosureForm
+from lantern.encounters.views.page import refusal_message, visit_for, visit_with_errors
+from lantern.patients.access import care_staff_required, patient_for
+
+
+@care_staff_required
+@require_POST
+def disclosure_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id, on_team=True)
+    visit = visit_for(request, patient, visit_id)
+    on_consent = request.POST.get("basis") == DisclosureBasis.CONSENT
+    basis = DisclosureBasis.CONSENT if on_consent else DisclosureBasis.MANDATE
+    form = DisclosureForm(request.POST, basis=basis)
+    if form.is_valid():
+        values = {"legal_basis": "", **form.cleaned_data}
+        try:
+            services.disclosure_create(
+                actor=staff_user(request), patient=patient, encounter=visit, **values
+            )
+        except services.ConsentRequired as refusal:
+            form.add_error(None, refusal_message(refusal))
+        except services.VisitError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Disclosure recorded."))
+            return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
+    slot = "consent_disclosure_form" if on_consent else "mandate_form"
+    return visit_with_errors(request, patient, visit, **{slot: form})

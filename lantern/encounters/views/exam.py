@@ -1,0 +1,57 @@
+"""Examination steps and injuries on the body map."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantern.accounts.access import staff_user
+from lantern.encounters import services
+from lantern.encounters.choices import ExamStepStatus
+from lantern.encounters.forms import ExamStepForm, InjuryForm
+from lantern.encounters.views.page import refusal_message, visit_for, visit_with_errors
+from lantern.patients.access import care_staff_required, patient_for
+
+
+@care_staff_required
+@require_POST
+def exam_step_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+    """A step done (only with every consent it needs), declined, skipped or stopped."""
+    patient = patient_for(request, patient_id, on_team=True)
+    visit = visit_for(request, patient, visit_id)
+    done = request.POST.get("status") == ExamStepStatus.DONE
+    form = ExamStepForm(request.POST, done=done)
+    if form.is_valid():
+        try:
+            services.exam_step_record(
+                actor=staff_user(request), encounter=visit, **form.cleaned_data
+            )
+        except services.ConsentRequired as refusal:
+            form.add_error(None, refusal_message(refusal))
+        except services.VisitError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Examination step recorded."))
+            return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
+    slot = "done_form" if done else "other_form"
+    return visit_with_errors(request, patient, visit, **{slot: form})
+
+
+@care_staff_required
+@require_POST
+def injury_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id, on_team=True)
+    visit = visit_for(request, patient, visit_id)
+    form = InjuryForm(request.POST, auto_id="injury-%s")
+    if form.is_valid() and not visit.is_open:
+        form.add_error(None, _("This visit has ended."))
+    if not form.is_valid():
+        return visit_with_errors(request, patient, visit, injury_form=form)
+    services.injury_record(actor=staff_user(request), encounter=visit, **form.cleaned_data)
+    messages.success(request, _("Injury recorded."))
+    return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)

@@ -1,0 +1,218 @@
+"""The visit page, and what every visit view shares: finding the visit and drawing the page.
+
+Every form of the visit page posts to its own view; a form that fails comes back on this
+page with what was typed, through ``visit_with_errors``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.models import CareTeamMember
+from lantern.audit.models import Action, Category
+from lantern.audit.services import audit_record
+from lantern.encounters import body_map, consent_rules, services
+from lantern.encounters.choices import DisclosureBasis, DisclosureKind, Scope
+from lantern.encounters.forms import (
+    ConsentForm,
+    DisclosureForm,
+    ExamStepForm,
+    InjuryForm,
+    InstructionsForm,
+    PhotoForm,
+)
+from lantern.encounters.models import CarePreferences, ConsentRecord, Encounter
+from lantern.patients.models import Patient
+
+STATE_LABELS = {
+    consent_rules.GIVEN: gettext_lazy("Given"),
+    consent_rules.DECLINED: gettext_lazy("Declined"),
+    consent_rules.DEFERRED: gettext_lazy("Deferred"),
+    consent_rules.WITHDRAWN: gettext_lazy("Withdrawn"),
+    consent_rules.EXPIRED: gettext_lazy("Expired"),
+    consent_rules.MISSING: gettext_lazy("Not asked yet"),
+}
+
+
+def visit_for(request: HttpRequest, patient: Patient, visit_id: int) -> Encounter:
+    """The patient's visit, or 404 (audited) for a visit of someone else or none at all."""
+    visit = Encounter.objects.filter(pk=visit_id, patient=patient).select_related("clinic").first()
+    if visit is None:
+        raise refused_as_not_found(request, "visit of another patient", patient.pk)
+    return visit
+
+
+def on_care_team(request: HttpRequest, patient: Patient) -> bool:
+    return CareTeamMember.objects.filter(patient=patient, user=staff_user(request)).exists()
+
+
+def refusal_message(refusal: services.ConsentRequired) -> str:
+    """The service's refusal, in words staff read: which consent, and in what state."""
+    labels = dict(Scope.choices)
+    missing = "; ".join(
+        f"{labels[decision.scope]} ({STATE_LABELS[decision.state].lower()})"
+        for decision in refusal.decisions
+    )
+    return _("Not recorded: this needs the patient's current consent for: %(consents)s.") % {
+        "consents": missing
+    }
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    """A scope (and named recipient) with the decision that counts now."""
+
+    scope: str
+    label: str
+    recipient: str
+    decision: consent_rules.Decision
+    record: ConsentRecord | None
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.decision.state])
+
+
+def _recipients(records: list[ConsentRecord], scope: str) -> list[str]:
+    """Each named recipient of ``scope`` once, spelled as most recently recorded."""
+    seen: dict[str, str] = {}
+    for record in records:  # newest first
+        if record.scope == scope and record.recipient:
+            seen.setdefault(consent_rules.fold_recipient(record.recipient), record.recipient)
+    return list(seen.values())
+
+
+def consent_rows(
+    patient: Patient, visit: Encounter, records: list[ConsentRecord]
+) -> list[ConsentRow]:
+    by_id = {record.pk: record for record in records}
+    plain = [s for s in Scope.values if not consent_rules.SCOPES[s].named_recipient]
+    current = dict(zip(plain, services.consent_decisions(patient, visit, plain), strict=True))
+    rows = []
+    for scope, label in Scope.choices:
+        if scope in current:
+            pairs = [("", current[scope])]
+        else:
+            names = _recipients(records, scope) or [""]
+            pairs = [(n, services.consent_decisions(patient, visit, [scope], n)[0]) for n in names]
+        for recipient, decision in pairs:
+            record = by_id.get(decision.record_id) if decision.record_id else None
+            rows.append(ConsentRow(scope, str(label), recipient, decision, record))
+    return rows
+
+
+def allowed_steps(rows: list[ConsentRow]) -> list[str]:
+    """Exam steps whose consents are all current: the only ones offered as done."""
+    given = {row.scope for row in rows if row.decision.allowed}
+    return [step for step, scopes in consent_rules.EXAM_STEPS.items() if set(scopes) <= given]
+
+
+def covered_disclosures(rows: list[ConsentRow]) -> list[tuple[str, str, list[str]]]:
+    """(kind, label, covered recipients) for each kind the patient's consent covers now."""
+    covered = []
+    for kind, label in DisclosureKind.choices:
+        scope = consent_rules.DISCLOSURE_SCOPES[kind]
+        given = [row for row in rows if row.scope == scope and row.decision.allowed]
+        if given:
+            covered.append((kind, str(label), [row.recipient for row in given if row.recipient]))
+    return covered
+
+
+def _history(patient: Patient, visit: Encounter) -> list[ConsentRecord]:
+    """The patient's consent records that bear on this visit, newest first: this visit's,
+    and those that are not tied to one visit (sharing and reporting)."""
+    per_visit = [code for code, scope in consent_rules.SCOPES.items() if scope.per_visit]
+    return list(
+        ConsentRecord.objects.filter(patient=patient)
+        .filter(Q(encounter=visit) | ~Q(scope__in=per_visit))
+        .select_related("recorded_by")
+    )
+
+
+def _injuries(visit: Encounter, can_photograph: bool, failed: PhotoForm | None) -> list[Any]:
+    injuries: list[Any] = list(visit.injuries.annotate(photo_count=Count("photos")))
+    for injury in injuries:
+        prefix = f"photo-{injury.pk}"
+        if failed is not None and failed.prefix == prefix:
+            injury.photo_form = failed  # shown with its errors, even once consent is gone
+        elif can_photograph:
+            injury.photo_form = PhotoForm(prefix=prefix)
+    return injuries
+
+
+def _blank_forms(visit: Encounter) -> dict[str, Any]:
+    """Every form of the visit page, empty; a form that failed replaces its blank one."""
+    return {
+        "consent_form": ConsentForm(auto_id="consent-%s"),
+        "done_form": ExamStepForm(done=True),
+        "other_form": ExamStepForm(done=False),
+        "injury_form": InjuryForm(auto_id="injury-%s"),
+        "consent_disclosure_form": DisclosureForm(basis=DisclosureBasis.CONSENT),
+        "mandate_form": DisclosureForm(basis=DisclosureBasis.MANDATE),
+        "instructions_form": InstructionsForm(
+            auto_id="instructions-%s",
+            initial={"patient_instructions": visit.patient_instructions},
+        ),
+    }
+
+
+def visit_context(
+    request: HttpRequest, patient: Patient, visit: Encounter, **forms: Any
+) -> dict[str, Any]:
+    records = _history(patient, visit)
+    rows = consent_rows(patient, visit, records)
+    steps = allowed_steps(rows)
+    covered = covered_disclosures(rows)
+    can_photograph = any(row.scope == "photographs" and row.decision.allowed for row in rows)
+    injuries = _injuries(visit, can_photograph, forms.pop("photo_form", None))
+    context: dict[str, Any] = {
+        "patient": patient,
+        "visit": visit,
+        "can_write": on_care_team(request, patient),
+        "minor": patient.is_minor(),
+        "preferences": CarePreferences.objects.filter(patient=patient).first(),
+        "staff_present": visit.staff_present.order_by("display_name"),
+        "consent_rows": rows,
+        "consent_history": records,
+        "allowed_steps": steps,
+        "exam_steps": visit.exam_steps.select_related("recorded_by"),
+        "injuries": injuries,
+        "body_views": body_map.views((i.side, i.region) for i in injuries),
+        "can_photograph": can_photograph,
+        "photo_count": sum(injury.photo_count for injury in injuries),
+        "covered": covered,
+        "disclosures": visit.disclosures.select_related("disclosed_by"),
+        **_blank_forms(visit),
+    }
+    context.update(forms)
+    context["done_form"].offer_steps(steps)
+    context["consent_disclosure_form"].offer_kinds(kind for kind, _label, _names in covered)
+    return context
+
+
+def render_visit(
+    request: HttpRequest, patient: Patient, visit: Encounter, **forms: Any
+) -> HttpResponse:
+    return render(request, "encounters/visit.html", visit_context(request, patient, visit, **forms))
+
+
+def visit_with_errors(
+    request: HttpRequest, patient: Patient, visit: Encounter, **forms: Any
+) -> HttpResponse:
+    """Show the visit page again with the form that failed, keeping what was typed."""
+    audit_record(
+        action=Action.READ,
+        request=request,
+        patient_id=patient.pk,
+        obj=visit,
+        category=Category.EXAM,
+    )
+    return render_visit(request, patient, visit, **forms)

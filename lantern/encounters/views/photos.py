@@ -1,0 +1,114 @@
+"""Photographs of injuries: upload with photo consent; view only after step-up, audited.
+
+Access to the patient is checked before step-up, so someone who may not open the record is
+refused (404) rather than asked for their password.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.reauth import reauthentication_required
+from lantern.audit.models import Action, Category
+from lantern.audit.services import audit_record
+from lantern.encounters import photos, services
+from lantern.encounters.forms import PhotoForm
+from lantern.encounters.models import Encounter, InjuryPhoto
+from lantern.encounters.views.page import refusal_message, visit_for, visit_with_errors
+from lantern.patients.access import care_staff_required, patient_for
+
+
+@care_staff_required
+@require_POST
+def photo_upload(
+    request: HttpRequest, patient_id: UUID, visit_id: int, injury_id: int
+) -> HttpResponse:
+    patient = patient_for(request, patient_id, on_team=True)
+    visit = visit_for(request, patient, visit_id)
+    injury = visit.injuries.filter(pk=injury_id).first()
+    if injury is None:
+        raise refused_as_not_found(request, "injury not of this visit", patient.pk)
+    form = PhotoForm(request.POST, request.FILES, prefix=f"photo-{injury.pk}")
+    if form.is_valid() and not visit.is_open:
+        form.add_error("photo", _("This visit has ended."))
+    if form.is_valid():
+        # Read one byte past the limit: enough to refuse an oversized file, never more.
+        data = form.cleaned_data["photo"].read(photos.MAX_UPLOAD_BYTES + 1)
+        try:
+            services.photo_store(actor=staff_user(request), injury=injury, data=data)
+        except photos.PhotoError as error:
+            form.add_error("photo", str(error))
+        except services.ConsentRequired as refusal:
+            form.add_error("photo", refusal_message(refusal))
+        else:
+            messages.success(request, _("Photograph stored, without location data."))
+            return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
+    return visit_with_errors(request, patient, visit, photo_form=form)
+
+
+@care_staff_required
+@require_GET
+def photo_gallery(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponseBase:
+    patient = patient_for(request, patient_id, on_team=True)
+    return _gallery(request, visit_for(request, patient, visit_id))
+
+
+@reauthentication_required
+def _gallery(request: HttpRequest, visit: Encounter) -> HttpResponse:
+    audit_record(
+        action=Action.READ,
+        request=request,
+        patient_id=visit.patient_id,
+        obj=visit,
+        category=Category.PHOTO,
+        detail="photographs listed",
+    )
+    injuries = visit.injuries.prefetch_related("photos")
+    return render(
+        request,
+        "encounters/photos.html",
+        {"patient": visit.patient, "visit": visit, "injuries": injuries},
+    )
+
+
+def _photo_for(request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: int) -> InjuryPhoto:
+    patient = patient_for(request, patient_id, on_team=True)
+    visit = visit_for(request, patient, visit_id)
+    photo = InjuryPhoto.objects.filter(pk=photo_id, injury__encounter=visit).first()
+    if photo is None:
+        raise refused_as_not_found(request, "photo not of this visit", patient.pk)
+    return photo
+
+
+@care_staff_required
+@require_GET
+def photo_full(
+    request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: int
+) -> HttpResponseBase:
+    return _image(request, _photo_for(request, patient_id, visit_id, photo_id), thumbnail=False)
+
+
+@care_staff_required
+@require_GET
+def photo_thumbnail(
+    request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: int
+) -> HttpResponseBase:
+    return _image(request, _photo_for(request, patient_id, visit_id, photo_id), thumbnail=True)
+
+
+@reauthentication_required
+def _image(request: HttpRequest, photo: InjuryPhoto, *, thumbnail: bool) -> HttpResponse:
+    data = services.photo_view(actor=staff_user(request), photo=photo, thumbnail=thumbnail)
+    response = HttpResponse(data, content_type=photos.STORED_TYPE)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

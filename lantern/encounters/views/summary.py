@@ -1,0 +1,65 @@
+"""The after-visit summary: the patient chooses what is printed; discreet by default.
+
+Nothing is printed that the patient did not choose: the visit date is the only item chosen
+in advance, and the page's title and look say nothing about the kind of care.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from lantern.accounts.access import staff_user
+from lantern.audit.models import Action, Category
+from lantern.audit.services import audit_record
+from lantern.encounters.forms import SummaryForm
+from lantern.encounters.views.page import visit_for
+from lantern.patients.access import care_staff_required, patient_for
+
+HOTLINE_CALL = "1-888-373-7888"
+HOTLINE_TEXT = "233733"
+
+
+@care_staff_required
+@require_GET
+def summary_choose(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id, read=Category.EXAM, on_team=True)
+    visit = visit_for(request, patient, visit_id)
+    return render(
+        request,
+        "encounters/summary_choose.html",
+        {"patient": patient, "visit": visit, "form": SummaryForm()},
+    )
+
+
+@care_staff_required
+@require_GET
+def summary_print(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+    """The printable page. Rendering it is what is audited as a print."""
+    patient = patient_for(request, patient_id, on_team=True)
+    visit = visit_for(request, patient, visit_id)
+    form = SummaryForm(request.GET)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    printed = sorted(name for name, wanted in chosen.items() if wanted)
+    audit_record(
+        action=Action.PRINT,
+        actor=staff_user(request),
+        request=request,
+        patient_id=patient.pk,
+        obj=visit,
+        category=Category.EXAM,
+        detail="after-visit summary: " + (", ".join(printed) or "nothing chosen"),
+    )
+    return render(
+        request,
+        "encounters/summary_print.html",
+        {
+            "visit": visit,
+            "chosen": set(printed),
+            "hotline_call": HOTLINE_CALL,
+            "hotline_text": HOTLINE_TEXT,
+        },
+    )

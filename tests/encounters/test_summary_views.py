@@ -1,0 +1,70 @@
+"""The after-visit summary: discreet by default, only what the patient chose, audited as a
+print."""
+
+from __future__ import annotations
+
+import re
+
+from lantern.audit.models import AuditEvent
+from lantern.encounters import services
+from tests.encounters.conftest import url
+
+HOTLINE = "1-888-373-7888"
+
+
+def printed(client, visit, **chosen):
+    query = {name: "on" for name, wanted in chosen.items() if wanted}
+    return client.get(url("summary_print", visit), query).content.decode()
+
+
+def test_only_the_date_is_chosen_in_advance(personas, client_for, visit):
+    page = client_for(personas.clinician).get(url("summary", visit)).content.decode()
+    checked = re.findall(r'<input type="checkbox" name="(\w+)"[^>]*checked', page)
+    assert checked == ["visit_date"]
+    assert "Only if the patient wants it" in page
+
+
+def test_the_default_page_is_discreet(personas, client_for, visit):
+    services.encounter_update(
+        actor=personas.clinician, encounter=visit, patient_instructions="Come back on Tuesday."
+    )
+    page = printed(client_for(personas.clinician), visit, visit_date=True)
+    assert "<title>Visit summary</title>" in page
+    assert "Lantern" not in page
+    for never in (HOTLINE, "Trafficking", "Riverside Clinic", "Clinic visit", "Rosa", "Tuesday"):
+        assert never not in page, never
+    assert "Date:" in page
+    assert "<script>" not in page
+    assert " style=" not in page
+
+
+def test_what_the_patient_chooses_is_printed(personas, client_for, visit):
+    services.encounter_update(
+        actor=personas.clinician, encounter=visit, patient_instructions="Come back on Tuesday."
+    )
+    page = printed(
+        client_for(personas.clinician),
+        visit,
+        clinic_name=True,
+        visit_kind=True,
+        instructions=True,
+        hotline=True,
+    )
+    for shown in ("Riverside Clinic", "Clinic visit", "Come back on Tuesday.", HOTLINE, "233733"):
+        assert shown in page
+    assert "Date:" not in page
+
+
+def test_printing_is_audited_with_what_was_printed(personas, client_for, visit):
+    printed(client_for(personas.clinician), visit, visit_date=True, hotline=True)
+    entry = AuditEvent.objects.get(action="print")
+    assert entry.patient_id == personas.patient.pk
+    assert entry.actor == personas.clinician
+    assert entry.detail == "after-visit summary: hotline, visit_date"
+
+
+def test_colleagues_and_outsiders_cannot_print(personas, client_for, visit):
+    for persona in ("colleague", "outsider"):
+        response = client_for(personas.by_name(persona)).get(url("summary_print", visit))
+        assert response.status_code == 404
+    assert not AuditEvent.objects.filter(action="print").exists()
