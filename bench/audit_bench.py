@@ -28,16 +28,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import math
 import os
 import random
-import re
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -45,9 +41,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-REPO_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-SAFE_DB_NAME = re.compile(r"^[a-z_][a-z0-9_]*bench[a-z0-9_]*$")
+import harness
+
+PREFIX = "lantern-audit-bench-"
+
 LOAD_BATCH = 10_000
 WARM_UP_CALLS = 20
 
@@ -55,108 +52,13 @@ WARM_UP_CALLS = 20
 # --- Parent: one subprocess per database ----------------------------------------------------
 
 
-def _child_env(database_url: str, data_dir: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("LANTERN_") and key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(
-        LANTERN_MODE="demo",
-        LANTERN_DATA_DIR=str(data_dir),
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="lantern.settings",
-        LANTERN_LOG_LEVEL="WARNING",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), os.environ.get("PYTHONPATH")])),
-    )
-    return env
-
-
-def _run_worker(args: argparse.Namespace, database: str, database_url: str, tmp: Path) -> int:
-    command = [
-        sys.executable,
-        "-u",
-        str(Path(__file__).resolve()),
-        "--worker",
-        database,
-        "--calls",
-        str(args.calls),
-        "--writers",
-        str(args.writers),
-        "--entries",
-        str(args.entries),
-    ]
-    try:
-        completed = subprocess.run(  # noqa: S603 (our own interpreter and script)
-            command,
-            env=_child_env(database_url, tmp / "data"),
-            cwd=REPO_DIR,
-            timeout=args.timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        print(f"!! {database}: gave up after {args.timeout} s", flush=True)
-        return 1
-    return completed.returncode
-
-
-def _bench_sqlite(args: argparse.Namespace) -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="lantern-audit-bench-"))
-    try:
-        return _run_worker(args, "sqlite", f"sqlite:///{tmp / 'bench.sqlite3'}", tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _postgres_url_for(admin_url: str, name: str) -> str:
-    import psycopg
-
-    url = psycopg.conninfo.conninfo_to_dict(admin_url)
-    database_url = "postgres://{user}@{host}:{port}/{dbname}".format(
-        user=url.get("user", "postgres"),
-        host=url.get("host", "127.0.0.1"),
-        port=url.get("port", 5432),
-        dbname=name,
-    )
-    if url.get("password"):
-        database_url = database_url.replace("@", f":{url['password']}@", 1)
-    return database_url
-
-
-def _bench_postgres(args: argparse.Namespace) -> int:
-    import psycopg
-    from psycopg import sql
-
-    name = args.postgres_db
-    if not SAFE_DB_NAME.match(name):
-        raise SystemExit(
-            f"--postgres-db {name!r}: use lower-case letters, digits, '_', and 'bench'"
-        )
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    with psycopg.connect(args.postgres_url, autocommit=True) as admin:
-        admin.execute(drop)
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    tmp = Path(tempfile.mkdtemp(prefix="lantern-audit-bench-"))
-    try:
-        return _run_worker(args, "postgres", _postgres_url_for(args.postgres_url, name), tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        with psycopg.connect(args.postgres_url, autocommit=True) as admin:
-            admin.execute(drop)
-
-
 # --- Worker: (a) the cost of a write ---------------------------------------------------------
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def _summary(label: str, per_call_ms: list[float]) -> None:
     print(
         f"{label}: median {statistics.median(per_call_ms):.2f} ms, "
-        f"p95 {_percentile(per_call_ms, 0.95):.2f} ms, max {max(per_call_ms):.2f} ms "
+        f"p95 {harness.percentile(per_call_ms, 0.95):.2f} ms, max {max(per_call_ms):.2f} ms "
         f"({len(per_call_ms):,} calls)"
     )
 
@@ -391,7 +293,8 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=1_000_000, help="chain length to verify")
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument(
-        "--postgres-url", default=os.environ.get("LANTERN_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+        "--postgres-url",
+        default=os.environ.get("LANTERN_BENCH_POSTGRES_URL", harness.DEFAULT_POSTGRES_URL),
     )
     parser.add_argument("--postgres-db", default="lantern_audit_bench")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per database")
@@ -404,11 +307,23 @@ def main() -> int:
         f"Audit benchmark: {args.calls:,} audit_record calls (then {args.writers} writers at "
         f"once), verifying a chain of {args.entries:,} entries"
     )
+
+    def run(database: str, database_url: str, tmp: Path) -> int:
+        worker_args = [
+            "--calls",
+            str(args.calls),
+            "--writers",
+            str(args.writers),
+            "--entries",
+            str(args.entries),
+        ]
+        return harness.run_worker(__file__, worker_args, database, database_url, tmp, args.timeout)
+
     status = 0
     if args.database in ("sqlite", "both"):
-        status |= _bench_sqlite(args)
+        status |= harness.on_fresh_sqlite(run, PREFIX)
     if args.database in ("postgres", "both"):
-        status |= _bench_postgres(args)
+        status |= harness.on_fresh_postgres(run, args.postgres_url, args.postgres_db, PREFIX)
     return status
 
 

@@ -30,27 +30,22 @@ import argparse
 import contextlib
 import datetime
 import gc
-import math
 import os
-import re
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+import harness
+
+PREFIX = "lantern-bench-"
+
 RESULT_LIMIT = 25
 WARM_UP_QUERIES = 5
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-SAFE_DB_NAME = re.compile(r"^[a-z_][a-z0-9_]*bench[a-z0-9_]*$")
 
 # Kinds whose intended patient must be among the results (recall is the headline figure).
 RECALL_KINDS = (
@@ -69,85 +64,6 @@ COLLEAGUE_SHARE = 100
 
 
 # --- Parent: one subprocess per database ----------------------------------------------------
-
-
-def _child_env(database_url: str, data_dir: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("LANTERN_") and key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(
-        LANTERN_MODE="demo",
-        LANTERN_DATA_DIR=str(data_dir),
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="lantern.settings",
-        LANTERN_LOG_LEVEL="WARNING",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_DIR), os.environ.get("PYTHONPATH")])),
-    )
-    return env
-
-
-def _run_worker(args: argparse.Namespace, database: str, database_url: str, tmp: Path) -> int:
-    command = [
-        sys.executable,
-        "-u",
-        str(Path(__file__).resolve()),
-        "--worker",
-        database,
-        "--patients",
-        str(args.patients),
-        "--queries",
-        str(args.queries),
-        "--seed",
-        str(args.seed),
-    ]
-    try:
-        completed = subprocess.run(  # noqa: S603 (our own interpreter and script)
-            command,
-            env=_child_env(database_url, tmp / "data"),
-            cwd=REPO_DIR,
-            timeout=args.timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        print(f"!! {database}: gave up after {args.timeout} s", flush=True)
-        return 1
-    return completed.returncode
-
-
-def _bench_sqlite(args: argparse.Namespace) -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="lantern-bench-"))
-    try:
-        return _run_worker(args, "sqlite", f"sqlite:///{tmp / 'bench.sqlite3'}", tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _bench_postgres(args: argparse.Namespace) -> int:
-    import psycopg
-    from psycopg import sql
-
-    name = args.postgres_db
-    if not SAFE_DB_NAME.match(name):
-        raise SystemExit(f"--postgres-db {name!r}: lower-case letters, digits, '_' and 'bench'")
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    with psycopg.connect(args.postgres_url, autocommit=True) as admin:
-        admin.execute(drop)
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    # Same server and credentials as the admin URL, but the benchmark database.
-    parts = psycopg.conninfo.conninfo_to_dict(args.postgres_url)
-    user = quote(str(parts.get("user") or "postgres"), safe="")
-    password = f":{quote(str(parts['password']), safe='')}" if parts.get("password") else ""
-    host = quote(str(parts.get("host") or "127.0.0.1"), safe="")  # a socket path works too
-    database_url = f"postgres://{user}{password}@{host}:{parts.get('port') or 5432}/{name}"
-    tmp = Path(tempfile.mkdtemp(prefix="lantern-bench-"))
-    try:
-        return _run_worker(args, "postgres", database_url, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        with psycopg.connect(args.postgres_url, autocommit=True) as admin:
-            admin.execute(drop)
 
 
 # --- Worker: seed and search in one database ------------------------------------------------
@@ -302,11 +218,6 @@ def _as_good(records: list[Any], parsed: Any, own: float, target: int) -> int:
             if count >= RESULT_LIMIT:
                 break
     return count
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def _size(num_bytes: float) -> str:
@@ -513,7 +424,8 @@ def worker(args: argparse.Namespace) -> None:
     if elapsed:
         print(
             f"same {len(elapsed)} queries as a colleague on {len(allowed):,} care teams: "
-            f"median {statistics.median(elapsed):.1f} ms, p95 {_percentile(elapsed, 0.95):.1f} ms, "
+            f"median {statistics.median(elapsed):.1f} ms, "
+            f"p95 {harness.percentile(elapsed, 0.95):.1f} ms, "
             f"max {max(elapsed):.1f} ms; results outside their care teams: {outside}"
         )
 
@@ -554,7 +466,8 @@ def _print_table(outcomes: dict[str, Outcome]) -> None:
         print(
             f"{kind:<12} {len(outcome.elapsed_ms):>4} "
             f"{statistics.median(outcome.elapsed_ms):>8.1f} "
-            f"{_percentile(outcome.elapsed_ms, 0.95):>8.1f} {max(outcome.elapsed_ms):>8.1f}  "
+            f"{harness.percentile(outcome.elapsed_ms, 0.95):>8.1f} "
+            f"{max(outcome.elapsed_ms):>8.1f}  "
             f"{sql_text:>10}  {recall:>14}  {outcome.crowded if outcome.with_target else '-':>7}  "
             f"{distinct:>15}  {statistics.mean(outcome.result_counts):>11.1f}"
         )
@@ -572,7 +485,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1, help="synthetic data seed")
     parser.add_argument(
         "--postgres-url",
-        default=os.environ.get("LANTERN_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+        default=os.environ.get("LANTERN_BENCH_POSTGRES_URL", harness.DEFAULT_POSTGRES_URL),
         help="an existing database to connect to for creating and dropping the bench database",
     )
     parser.add_argument("--postgres-db", default="lantern_bench")
@@ -594,11 +507,23 @@ def main() -> int:
         f"seed {args.seed}, {datetime.datetime.now():%Y-%m-%d %H:%M}",
         flush=True,
     )
+
+    def run(database: str, database_url: str, tmp: Path) -> int:
+        worker_args = [
+            "--patients",
+            str(args.patients),
+            "--queries",
+            str(args.queries),
+            "--seed",
+            str(args.seed),
+        ]
+        return harness.run_worker(__file__, worker_args, database, database_url, tmp, args.timeout)
+
     status = 0
     if args.database in {"sqlite", "both"}:
-        status |= _bench_sqlite(args)
+        status |= harness.on_fresh_sqlite(run, PREFIX)
     if args.database in {"postgres", "both"}:
-        status |= _bench_postgres(args)
+        status |= harness.on_fresh_postgres(run, args.postgres_url, args.postgres_db, PREFIX)
     return status
 
 
