@@ -111,6 +111,14 @@ def visit_consent(p, scope="touch"):
 
 def visit_injury(p):
     ids = visit_consent(p, "photographs")
+    visit_services.consent_record(
+        actor=p.clinician,
+        patient=p.patient,
+        encounter=p.patient.encounters.get(pk=ids["visit_id"]),
+        scope="general_exam",
+        status="given",
+        method="verbal",
+    )
     injury = visit_services.injury_record(
         actor=p.clinician,
         encounter=p.patient.encounters.get(pk=ids["visit_id"]),
@@ -229,8 +237,9 @@ MATRIX: dict[str, Rule] = {
     "screening:kiosk_handover": Rule(
         CARE_TEAM, methods=("GET", "POST"), kwargs=lambda p: screening_session(p, mode="kiosk")
     ),
-    "screening:acknowledge": Rule(
-        CARE_TEAM, methods=("POST",), kwargs=lambda p: {**scored_result(p), "flag": "suicide_risk"}
+    "screening:acknowledge": Rule(CARE_TEAM, methods=("POST",), kwargs=scored_result),
+    "screening:release": Rule(
+        CARE_TEAM, methods=("POST",), kwargs=lambda p: screening_session(p, mode="kiosk")
     ),
     "screening:decide_code": Rule(CARE_TEAM, methods=("POST",), kwargs=scored_result),
     "screening:kiosk": Rule(SIGNED_IN),
@@ -275,7 +284,7 @@ MATRIX: dict[str, Rule] = {
     ),
     "encounters:summary": Rule(CARE_TEAM, kwargs=visit, patient_scoped=True),
     # Audited as a print, not a read (tests/encounters/test_summary_views.py).
-    "encounters:summary_print": Rule(CARE_TEAM, kwargs=visit),
+    "encounters:summary_print": Rule(CARE_TEAM, methods=("POST",), kwargs=visit),
     "audit:report": Rule(AUDITORS),
     "audit:export": Rule(AUDITORS),
     "audit:patient_access": Rule(AUDITORS, kwargs=patient, patient_scoped=True),

@@ -43,6 +43,50 @@ def _return_to(request: HttpRequest) -> str:
     return reverse("home")
 
 
+def step_up(request: HttpRequest) -> tuple[bool, Any]:
+    """Check a posted password and code for the signed-in user; audit either way.
+
+    Returns (confirmed, form). A wrong password is audited by the sign-in signal, a wrong
+    code here, and success as a re-confirmed identity.
+    """
+    from lantern.accounts.access import staff_user
+    from lantern.accounts.forms import ConfirmIdentityForm
+    from lantern.audit.models import Action, Outcome
+    from lantern.audit.services import audit_record
+
+    form = ConfirmIdentityForm(
+        request.POST if request.method == "POST" else None,
+        request=request,
+        user=staff_user(request),
+    )
+    if request.method != "POST":
+        return False, form
+    if form.is_valid():
+        mark_reauthenticated(request)
+        audit_record(action=Action.LOGIN, request=request, detail="identity re-confirmed")
+        return True, form
+    if form.wrong_code:
+        audit_record(
+            action=Action.LOGIN_FAILED,
+            request=request,
+            outcome=Outcome.FAILED,
+            detail="step-up: wrong second factor code",
+        )
+    return False, form
+
+
+def ask_to_reauthenticate(request: HttpRequest) -> HttpResponseBase | None:
+    """A redirect to the confirm page unless the user just re-authenticated.
+
+    For views that must check access to the record first (so nobody who may not open it
+    is asked for their password), then call this.
+    """
+    if recently_reauthenticated(request):
+        return None
+    url = reverse("accounts:confirm") + "?" + urlencode({"next": _return_to(request)})
+    return redirect_to(request, url)
+
+
 def reauthentication_required(
     view: Callable[..., HttpResponseBase],
 ) -> Callable[..., HttpResponseBase]:
@@ -50,9 +94,6 @@ def reauthentication_required(
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not recently_reauthenticated(request):
-            url = reverse("accounts:confirm") + "?" + urlencode({"next": _return_to(request)})
-            return redirect_to(request, url)
-        return view(request, *args, **kwargs)
+        return ask_to_reauthenticate(request) or view(request, *args, **kwargs)
 
     return wrapper

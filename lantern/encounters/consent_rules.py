@@ -61,6 +61,11 @@ EXAM_STEPS: dict[str, tuple[str, ...]] = {
     "evidence_kit": ("evidence_kit", "undress", "touch"),
 }
 
+# The only disclosures a legal duty can require without the patient's consent. For adults
+# even these need an explicit statement that the law requires the report: competent adults
+# decide themselves (no federal duty; some states require reporting certain injuries).
+MANDATE_KINDS = frozenset({"protective_services", "law_enforcement"})
+
 # Each kind of disclosure and the consent scope that covers it.
 DISCLOSURE_SCOPES: dict[str, str] = {
     "referral": "disclose_referral",
@@ -131,13 +136,16 @@ def decide(
     return Decision(True, GIVEN, scope, fact.record_id)
 
 
-def decide_all(
-    facts: Iterable[ConsentFact],
-    scopes: Iterable[str],
-    now: datetime.datetime,
-    *,
-    encounter_id: int | None,
-) -> list[Decision]:
-    """A decision per scope; a step needing several is allowed only if all are."""
-    facts = list(facts)
-    return [decide(facts, scope, now, encounter_id=encounter_id) for scope in scopes]
+def ever_given(facts: Iterable[ConsentFact], scope: str, *, encounter_id: int | None) -> bool:
+    """Whether ``scope`` was given at some point in this visit (even if withdrawn since)."""
+    return any(
+        fact.scope == scope and fact.status == GIVEN and fact.encounter_id == encounter_id
+        for fact in facts
+    )
+
+
+def injury_scopes(region: str, kind: str) -> tuple[str, ...]:
+    """Documenting an injury means examining it: pelvic or genital ones need that consent too."""
+    if region == "pelvis" or kind == "genital":
+        return ("general_exam", "pelvic_exam")
+    return ("general_exam",)

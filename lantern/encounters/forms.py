@@ -215,6 +215,11 @@ class ConsentForm(CleanTextMixin, forms.Form):
     )
     note = forms.CharField(label=_("Note"), max_length=1000, required=False, widget=_textarea())
 
+    def __init__(self, *args: Any, adult: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if adult:  # an adult decides for themselves: nobody else's consent is offered
+            del self.fields["given_by"]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         scope = data.get("scope")
@@ -328,15 +333,31 @@ class DisclosureForm(CleanTextMixin, forms.Form):
         required=False,
         help_text=_("The law or duty that requires this report."),
     )
+    adult_duty = forms.BooleanField(
+        label=_("The patient is an adult, and the law requires this report anyway"),
+        required=False,
+        help_text=_(
+            "Competent adults decide about reports themselves; some state laws require "
+            "reporting certain injuries. Tick only if such a law applies."
+        ),
+    )
     shared = forms.CharField(label=_("What was shared"), max_length=2000, widget=_textarea(3))
     reference = forms.CharField(label=_("Reference number"), max_length=100, required=False)
 
-    def __init__(self, *args: Any, basis: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, basis: str, adult: bool | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"disclose-{basis}-%s")
         super().__init__(*args, **kwargs)
         self.initial["basis"] = basis
         if basis == DisclosureBasis.CONSENT:
             del self.fields["legal_basis"]
+            del self.fields["adult_duty"]
+        else:
+            _offer_only(
+                self.fields["kind"],
+                [c for c in DisclosureKind.choices if c[0] in consent_rules.MANDATE_KINDS],
+            )
+            if not adult:  # the statement is only asked for a patient known to be an adult
+                del self.fields["adult_duty"]
 
     def offer_kinds(self, kinds: Iterable[str]) -> None:
         """Offer only the kinds of sharing the patient's consent covers now."""

@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from lantern.audit.models import Action, Category, Outcome
 from lantern.audit.services import audit_record
 from lantern.encounters import consent_rules, photos
-from lantern.encounters.choices import ConsentStatus, DisclosureBasis, ExamStepStatus
+from lantern.encounters.choices import (
+    ConsentGiver,
+    ConsentStatus,
+    DisclosureBasis,
+    ExamStepStatus,
+)
 from lantern.encounters.models import (
     CarePreferences,
     ConsentRecord,
@@ -66,21 +71,30 @@ def consent_decisions(
 
 
 def _guarded(actor: User, patient: Patient, what: str, write: Callable[[], T]) -> T:
-    """Run ``write`` in a transaction; if it lacks consent, audit the refusal afterwards."""
+    """Run ``write`` in a transaction holding the patient's row, so a withdrawal recorded at
+    the same moment waits for it or wins; audit any refusal after the rollback."""
     try:
         with transaction.atomic():
+            type(patient).objects.select_for_update().filter(pk=patient.pk).exists()
             return write()
     except ConsentRequired as refusal:
         states = ", ".join(f"{d.scope}={d.state}" for d in refusal.decisions)
-        audit_record(
-            action=Action.CREATE,
-            actor=actor,
-            patient_id=patient.pk,
-            category=Category.CONSENT,
-            outcome=Outcome.DENIED,
-            detail=f"{what} refused without consent: {states}",
-        )
+        _audit_refusal(actor, patient, f"{what} refused without consent: {states}")
         raise
+    except (VisitError, photos.PhotoError) as refusal:
+        _audit_refusal(actor, patient, f"{what} refused: {type(refusal).__name__}")
+        raise
+
+
+def _audit_refusal(actor: User, patient: Patient, detail: str) -> None:
+    audit_record(
+        action=Action.CREATE,
+        actor=actor,
+        patient_id=patient.pk,
+        category=Category.CONSENT,
+        outcome=Outcome.DENIED,
+        detail=detail,
+    )
 
 
 def _require(
@@ -194,6 +208,9 @@ def consent_record(
 ) -> ConsentRecord:
     """Add a decision to the patient's consent history; earlier records are kept as they are."""
     info = consent_rules.SCOPES[scope]
+    if given_by == ConsentGiver.GUARDIAN and patient.is_minor() is False:
+        raise VisitError(_("An adult patient decides for themselves; a guardian cannot consent."))
+    type(patient).objects.select_for_update().filter(pk=patient.pk).exists()
     if info.per_visit and encounter is None:
         raise VisitError(_("This consent belongs to a visit."))
     if info.named_recipient and not recipient.strip():
@@ -255,8 +272,11 @@ def exam_step_record(
     def write() -> ExamStep:
         _require_open(encounter)
         record_ids: list[int] = []
+        scopes = consent_rules.EXAM_STEPS[step]
         if status == ExamStepStatus.DONE:
-            record_ids = _require(encounter.patient, encounter, consent_rules.EXAM_STEPS[step])
+            record_ids = _require(encounter.patient, encounter, scopes)
+        elif status == ExamStepStatus.STOPPED:
+            _require_started_with_consent(encounter, scopes)
         entry = ExamStep.objects.create(
             encounter=encounter,
             step=step,
@@ -280,34 +300,66 @@ def exam_step_record(
     return _guarded(actor, encounter.patient, f"exam step {step}", write)
 
 
+def _require_started_with_consent(encounter: Encounter, scopes: Iterable[str]) -> None:
+    """A step the patient stopped had begun, so it must have had consent when it began."""
+    facts = consent_facts(encounter.patient)
+    missing = [
+        s for s in scopes if not consent_rules.ever_given(facts, s, encounter_id=encounter.pk)
+    ]
+    if missing:
+        raise ConsentRequired(consent_decisions(encounter.patient, encounter, missing))
+
+
+def _check_mandate(patient: Patient, kind: str, legal_basis: str, adult_duty: bool) -> None:
+    if kind not in consent_rules.MANDATE_KINDS:
+        raise VisitError(
+            _("Only reports to protective services or law enforcement can be mandated.")
+        )
+    if not legal_basis.strip():
+        raise VisitError(_("Name the law or duty that requires this report."))
+    if patient.is_minor() is False and not adult_duty:
+        raise VisitError(
+            _(
+                "This patient is an adult: report without their consent only if the law "
+                "requires it for adults, and say so."
+            )
+        )
+
+
 def _require_open(encounter: Encounter) -> None:
     if encounter.ended_at is not None:
         raise VisitError(_("This visit has ended."))
 
 
-@transaction.atomic
 def injury_record(*, actor: User, encounter: Encounter, **values: Any) -> Injury:
-    _require_open(encounter)
-    injury = Injury.objects.create(encounter=encounter, recorded_by=actor, **values)
-    audit_record(
-        action=Action.CREATE,
-        actor=actor,
-        patient_id=encounter.patient_id,
-        obj=injury,
-        category=Category.EXAM,
-        detail=f"injury: {injury.kind} on {injury.region}",
-    )
-    return injury
+    """Document an injury; examining it needs the consents its place on the body calls for."""
+
+    def write() -> Injury:
+        _require_open(encounter)
+        scopes = consent_rules.injury_scopes(values["region"], values["kind"])
+        _require(encounter.patient, encounter, scopes)
+        injury = Injury.objects.create(encounter=encounter, recorded_by=actor, **values)
+        audit_record(
+            action=Action.CREATE,
+            actor=actor,
+            patient_id=encounter.patient_id,
+            obj=injury,
+            category=Category.EXAM,
+            detail=f"injury: {injury.kind} on {injury.region}",
+        )
+        return injury
+
+    return _guarded(actor, encounter.patient, "injury", write)
 
 
 def photo_store(*, actor: User, injury: Injury, data: bytes) -> InjuryPhoto:
     """Keep a photograph of an injury: only with photo consent, without metadata, sealed."""
     encounter = injury.encounter
-    _require_open(encounter)
-    cleaned = photos.clean_photo(data)  # a PhotoError before anything is written
 
     def write() -> InjuryPhoto:
+        _require_open(encounter)
         (record_id,) = _require(encounter.patient, encounter, ["photographs"])
+        cleaned = photos.clean_photo(data)
         photo = InjuryPhoto.objects.create(
             injury=injury,
             image=cleaned.image,
@@ -355,8 +407,14 @@ def disclosure_create(
     shared: str,
     legal_basis: str = "",
     reference: str = "",
+    adult_duty: bool = False,
 ) -> Disclosure:
-    """Share information outside the care team: with current consent, or under a legal duty."""
+    """Share information outside the care team: with current consent, or under a legal duty.
+
+    A legal duty covers only reports to protective services or law enforcement; for a
+    patient who is not a minor it also needs the reporter's statement that the law requires
+    the report for an adult, since competent adults otherwise decide themselves.
+    """
     scope = consent_rules.DISCLOSURE_SCOPES[kind]
 
     def write() -> Disclosure:
@@ -364,8 +422,8 @@ def disclosure_create(
         if basis == DisclosureBasis.CONSENT:
             named = consent_rules.SCOPES[scope].named_recipient
             (consent_id,) = _require(patient, encounter, [scope], recipient if named else "")
-        elif not legal_basis.strip():
-            raise VisitError(_("Name the law or duty that requires this report."))
+        else:
+            _check_mandate(patient, kind, legal_basis, adult_duty)
         disclosure = Disclosure.objects.create(
             patient=patient,
             encounter=encounter,
@@ -384,7 +442,7 @@ def disclosure_create(
             patient_id=patient.pk,
             obj=disclosure,
             category=Category.SENSITIVE,
-            detail=f"{kind} ({basis})",
+            detail=f"{kind} ({basis}{', adult duty' if adult_duty else ''})",
         )
         return disclosure
 

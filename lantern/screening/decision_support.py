@@ -84,7 +84,7 @@ def code_options(
     )
 
 
-def advise(results: Iterable[Mapping[str, Any]], age: int | None) -> Advice:
+def advise(results: Iterable[Mapping[str, Any]], age: int | None, encounter: str = "A") -> Advice:
     """Next steps for a set of results (each a ScoreResult.as_dict() plus "category")."""
     results = list(results)
     minor = None if age is None else age < ADULT_AGE
@@ -95,7 +95,7 @@ def advise(results: Iterable[Mapping[str, Any]], age: int | None) -> Advice:
         for flag in result.get("flags", ())
         if flag.get("severity") in ACKNOWLEDGE_SEVERITIES
     )
-    codes = code_options(minor=minor) if concern else ()
+    codes = code_options(minor=minor, encounter=encounter) if concern else ()
     return Advice(trafficking_concern=concern, urgent_flags=urgent, minor=minor, codes=codes)
 
 

@@ -27,13 +27,18 @@ class Row:
 
 
 def rows(patient: Patient, limit: int = 200) -> list[Row]:
-    """Newest first, each compared with the same instrument's previous result."""
-    results = list(
+    """The newest results first, each compared with the same instrument's previous result.
+
+    Only the newest ``limit`` results are read; the oldest of them per instrument is shown
+    without a comparison.
+    """
+    newest = (
         ScreeningResult.objects.released()
         .filter(patient=patient)
         .defer("answers")
-        .order_by("instrument_id", "recorded_at")[:limit]
+        .order_by("-recorded_at", "-pk")[:limit]
     )
+    results = sorted(newest, key=lambda result: (result.recorded_at, result.pk))
     previous: dict[str, ScreeningResult] = {}
     found = []
     for result in results:
@@ -76,17 +81,9 @@ def charts(patient: Patient, language: str = "en") -> list[Chart]:
         instrument = instruments.get_instrument(instrument_id)
         title = instrument.title.get(language) or instrument.title["en"]
         found.append(
-            Chart(instrument_id, title, line_svg(totals, highest_total(instrument)), len(totals))
+            Chart(instrument_id, title, line_svg(totals, instrument.max_total), len(totals))
         )
     return found
-
-
-def highest_total(instrument: instruments.Instrument) -> int:
-    return sum(
-        max((option.score or 0 for option in item.options), default=0)
-        for item in instrument.items
-        if item.scored
-    )
 
 
 def line_svg(totals: Sequence[int], maximum: int) -> SafeString:

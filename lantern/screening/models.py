@@ -59,6 +59,10 @@ class ScreeningSession(models.Model):
         "patients.Patient", on_delete=models.CASCADE, related_name="screening_sessions"
     )
     mode = models.CharField(max_length=16, choices=Mode.choices)
+    # Where the screening happens: its thresholds are that clinic's choice.
+    clinic = models.ForeignKey(
+        "accounts.Clinic", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     instrument_ids = models.JSONField(default=list)
     language = models.CharField(max_length=8, default="en")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)

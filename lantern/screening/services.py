@@ -7,7 +7,7 @@ and violence questions are audited as sensitive (SDV) information.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -75,14 +75,19 @@ def screening_start(
     instrument_ids: Sequence[str],
     language: str,
     mode: str = Mode.CLINICIAN,
+    clinic: Clinic | None = None,
 ) -> ScreeningSession:
+    """Start a screening at ``clinic`` (default: the first of the actor's clinics that is
+    one of the patient's). A tablet session gets its token only when it is handed over."""
+    if clinic is None:
+        clinic = patient.clinics.filter(pk__in=actor.clinics.all()).order_by("name").first()
     session = ScreeningSession.objects.create(
         patient=patient,
         mode=mode,
+        clinic=clinic,
         instrument_ids=_check_instruments(instrument_ids, mode),
         language=language,
         started_by=actor,
-        kiosk_token=ScreeningSession.new_kiosk_token() if mode == Mode.KIOSK else None,
     )
     audit_record(
         action=Action.CREATE,
@@ -127,6 +132,8 @@ def privacy_record(
 @transaction.atomic
 def screening_defer(*, actor: User, session: ScreeningSession, note: str) -> ScreeningSession:
     """No private moment: leave the screen as a task for the next contact."""
+    if session.status != Status.IN_PROGRESS:
+        raise ScreeningError(_("Only a screening in progress can be deferred."))
     session.status, session.deferral_note = Status.DEFERRED, note
     session.privacy_method = PrivacyMethod.NOT_POSSIBLE
     session.save(update_fields=["status", "deferral_note", "privacy_method"])
@@ -141,17 +148,15 @@ def screening_defer(*, actor: User, session: ScreeningSession, note: str) -> Scr
     return session
 
 
-def threshold_for(patient: Patient, instrument: instruments.Instrument) -> int | None:
-    """The clinic's chosen threshold for this instrument, if it chose one."""
-    chosen = (
-        ClinicThreshold.objects.filter(
-            clinic__in=patient.clinics.all(), instrument_id=instrument.id
-        )
-        .order_by("clinic_id")
+def threshold_for(session: ScreeningSession, instrument: instruments.Instrument) -> int | None:
+    """The threshold the screening's clinic chose for this instrument, if it chose one."""
+    if session.clinic_id is None:
+        return None
+    return (
+        ClinicThreshold.objects.filter(clinic_id=session.clinic_id, instrument_id=instrument.id)
         .values_list("threshold", flat=True)
         .first()
     )
-    return chosen
 
 
 @transaction.atomic
@@ -168,9 +173,7 @@ def result_record(
     instrument = instruments.get_instrument(instrument_id)
     if instrument.sensitive and needs_privacy(session) and not session.privacy_confirmed:
         raise ScreeningError(_("Confirm the patient is alone before these questions."))
-    scored = instruments.score(
-        instrument, answers, threshold=threshold_for(session.patient, instrument)
-    )
+    scored = instruments.score(instrument, answers, threshold=threshold_for(session, instrument))
     result, _created = ScreeningResult.objects.update_or_create(
         session=session,
         instrument_id=instrument.id,
@@ -184,7 +187,7 @@ def result_record(
             "positive": scored.positive,
             "threshold": scored.threshold,
             "flags": [flag.code for flag in scored.flags],
-            "summary": scored.as_dict(),
+            "summary": _summary(scored),
             "recorded_by": actor,
             "recorded_at": timezone.now(),
         },
@@ -201,15 +204,25 @@ def result_record(
     return result
 
 
+def _summary(scored: instruments.ScoreResult) -> dict[str, Any]:
+    """What the results page shows, kept in the clear: scores, bands and flags, never the
+    answers themselves (those are sealed in ``ScreeningResult.answers``)."""
+    summary = scored.as_dict()
+    summary.pop("answers", None)
+    return summary
+
+
 def _complete_if_done(session: ScreeningSession) -> None:
     done = set(session.results.values_list("instrument_id", flat=True))
     if done >= set(session.instrument_ids):
         session.status, session.completed_at = Status.COMPLETED, timezone.now()
         session.save(update_fields=["status", "completed_at"])
-        # A screen that had to be deferred is now done: close the retry task.
-        ScreeningSession.objects.deferred().filter(patient_id=session.patient_id).exclude(
-            pk=session.pk
-        ).update(retried_by=session)
+        # A deferred screen is done once all of its questionnaires have been answered now.
+        covered = set(session.instrument_ids)
+        for pending in ScreeningSession.objects.deferred().filter(patient_id=session.patient_id):
+            if pending.pk != session.pk and set(pending.instrument_ids) <= covered:
+                pending.retried_by = session
+                pending.save(update_fields=["retried_by"])
 
 
 @transaction.atomic

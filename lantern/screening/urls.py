@@ -13,8 +13,9 @@ urlpatterns = [
     path(f"{patient}<int:session_id>/defer/", staff.defer, name="defer"),
     path(f"{patient}<int:session_id>/ask/<slug:instrument_id>/", staff.ask, name="ask"),
     path(f"{patient}<int:session_id>/handover/", kiosk.handover, name="kiosk_handover"),
+    path(f"{patient}<int:session_id>/release/", results.release, name="release"),
     path(
-        f"{patient}results/<int:result_id>/acknowledge/<slug:flag>/",
+        f"{patient}results/<int:result_id>/acknowledge/",
         results.acknowledge,
         name="acknowledge",
     ),

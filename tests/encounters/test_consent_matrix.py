@@ -18,6 +18,7 @@ from PIL import Image
 from lantern.audit.models import AuditEvent
 from lantern.encounters import consent_rules, services
 from lantern.encounters.models import Disclosure, ExamStep, InjuryPhoto
+from tests.factories import make_patient
 
 STATES = ("given", "declined", "deferred", "withdrawn", "expired", "missing")
 
@@ -100,6 +101,7 @@ def test_an_exam_step_needs_every_consent_it_depends_on(personas, visit, step, s
 
 @pytest.mark.parametrize("state", STATES)
 def test_a_photo_needs_photo_consent(personas, visit, state):
+    grant_all(personas, visit, ["general_exam"])
     injury = services.injury_record(
         actor=personas.clinician,
         encounter=visit,
@@ -170,30 +172,119 @@ def test_consent_for_one_named_organisation_does_not_cover_another(personas, vis
     )
 
 
+def mandate(personas, visit, patient=None, **extra):
+    values = {
+        "kind": "protective_services",
+        "recipient": "County CPS",
+        "shared": "Report",
+        "legal_basis": "State child abuse reporting law",
+        **extra,
+    }
+    return services.disclosure_create(
+        actor=personas.clinician,
+        patient=patient or personas.patient,
+        encounter=visit,
+        basis="mandate",
+        **values,
+    )
+
+
 def test_a_mandated_report_names_its_legal_duty_instead_of_consent(personas, visit):
+    teen = make_patient(
+        actor=personas.clinician,
+        clinic=personas.clinic,
+        preferred_name="Teen",
+        birth_date=datetime.date.today().replace(year=datetime.date.today().year - 15),
+    )
     with pytest.raises(services.VisitError, match="law or duty"):
-        services.disclosure_create(
+        mandate(personas, None, teen, legal_basis="")
+    report = mandate(personas, None, teen, reference="CPS-2026-118")
+    assert report.consent is None
+    assert report.basis == "mandate"
+
+
+@pytest.mark.parametrize(
+    "kind", ["referral", "primary_care", "immigration_attorney", "deidentified"]
+)
+def test_no_legal_duty_overrides_the_patient_for_other_kinds_of_sharing(personas, visit, kind):
+    with pytest.raises(services.VisitError, match="Only reports to protective services"):
+        mandate(personas, visit, kind=kind, adult_duty=True)
+    assert not Disclosure.objects.exists()
+    assert AuditEvent.objects.filter(outcome="denied", detail__contains="refused").exists()
+
+
+def test_an_adults_refusal_stands_unless_the_law_requires_the_report_for_adults(personas, visit):
+    put_in_state(personas, visit, "disclose_law_enforcement", "declined")
+    with pytest.raises(services.VisitError, match="This patient is an adult"):
+        mandate(
+            personas,
+            visit,
+            kind="law_enforcement",
+            recipient="Police",
+            legal_basis="State gunshot-wound reporting law",
+        )
+    assert not Disclosure.objects.exists()
+    report = mandate(
+        personas,
+        visit,
+        kind="law_enforcement",
+        recipient="Police",
+        legal_basis="State gunshot-wound reporting law",
+        adult_duty=True,
+    )
+    assert AuditEvent.objects.filter(
+        action="disclose", detail__contains="adult duty", object_id=str(report.pk)
+    ).exists()
+
+
+def test_a_guardian_cannot_consent_for_an_adult(personas, visit):
+    with pytest.raises(services.VisitError, match="adult patient decides"):
+        services.consent_record(
             actor=personas.clinician,
             patient=personas.patient,
             encounter=visit,
-            kind="protective_services",
-            recipient="County CPS",
-            basis="mandate",
-            shared="Report",
+            scope="pelvic_exam",
+            status="given",
+            method="verbal",
+            given_by="guardian",
         )
-    report = services.disclosure_create(
-        actor=personas.clinician,
-        patient=personas.patient,
-        encounter=visit,
-        kind="protective_services",
-        recipient="County CPS",
-        basis="mandate",
-        shared="Report",
-        legal_basis="State child abuse reporting law",
-        reference="CPS-2026-118",
+    assert not visit.consents.exists()
+
+
+def test_a_stopped_step_must_have_begun_with_consent(personas, visit):
+    with pytest.raises(services.ConsentRequired):
+        services.exam_step_record(
+            actor=personas.clinician,
+            encounter=visit,
+            step="pelvic_exam",
+            status="stopped",
+            told_can_stop=True,
+        )
+    grant_all(personas, visit, ["pelvic_exam", "undress", "touch"])
+    services.consent_withdraw(
+        actor=personas.clinician, record=visit.consents.filter(scope="pelvic_exam").get()
     )
-    assert report.consent is None
-    assert report.basis == "mandate"
+    entry = services.exam_step_record(
+        actor=personas.clinician,
+        encounter=visit,
+        step="pelvic_exam",
+        status="stopped",
+        told_can_stop=True,
+    )
+    assert entry.status == "stopped"
+
+
+def test_documenting_a_genital_injury_needs_pelvic_exam_consent(personas, visit):
+    grant_all(personas, visit, ["general_exam"])
+    with pytest.raises(services.ConsentRequired, match="pelvic_exam"):
+        services.injury_record(
+            actor=personas.clinician,
+            encounter=visit,
+            side="front",
+            region="pelvis",
+            kind="genital",
+            healing="fresh",
+        )
 
 
 def test_exam_consent_from_one_visit_does_not_carry_to_the_next(personas, visit):
@@ -259,6 +350,7 @@ def test_scopes_in_rules_and_choices_agree():
 
 
 def test_nothing_is_added_to_a_visit_that_has_ended(personas, visit):
+    grant_all(personas, visit, ["general_exam"])
     injury = services.injury_record(
         actor=personas.clinician,
         encounter=visit,

@@ -78,10 +78,11 @@ def test_a_mandated_report_needs_its_legal_duty(personas, client_for, visit):
     response = client.post(url("disclosure_add", visit), data)
     assert "Name the law or duty that requires this report." in response.content.decode()
     assert not Disclosure.objects.exists()
-    response = client.post(
-        url("disclosure_add", visit),
-        {**data, "legal_basis": "State child abuse reporting law", "reference": "CPS-118"},
-    )
+    with_duty = {**data, "legal_basis": "State elder abuse reporting law", "reference": "CPS-118"}
+    refused = client.post(url("disclosure_add", visit), with_duty)
+    assert "This patient is an adult" in refused.content.decode()
+    assert not Disclosure.objects.exists()
+    response = client.post(url("disclosure_add", visit), {**with_duty, "adult_duty": "on"})
     assert response.url == url("visit", visit)
     report = Disclosure.objects.get()
     assert (report.basis, report.consent, report.reference) == ("mandate", None, "CPS-118")

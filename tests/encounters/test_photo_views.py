@@ -21,6 +21,7 @@ from tests.encounters.test_photos import jpeg_with_gps
 
 @pytest.fixture
 def injury(personas, visit):
+    give(personas, visit, "general_exam")
     return services.injury_record(
         actor=personas.clinician,
         encounter=visit,

@@ -48,6 +48,14 @@ def injury(personas):
         status="given",
         method="verbal",
     )
+    services.consent_record(
+        actor=personas.clinician,
+        patient=personas.patient,
+        encounter=visit,
+        scope="general_exam",
+        status="given",
+        method="verbal",
+    )
     return services.injury_record(
         actor=personas.clinician,
         encounter=visit,

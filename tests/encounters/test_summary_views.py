@@ -13,8 +13,10 @@ HOTLINE = "1-888-373-7888"
 
 
 def printed(client, visit, **chosen):
-    query = {name: "on" for name, wanted in chosen.items() if wanted}
-    return client.get(url("summary_print", visit), query).content.decode()
+    data = {name: "on" for name, wanted in chosen.items() if wanted}
+    response = client.post(url("summary_print", visit), data)
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def test_only_the_date_is_chosen_in_advance(personas, client_for, visit):
@@ -65,6 +67,24 @@ def test_printing_is_audited_with_what_was_printed(personas, client_for, visit):
 
 def test_colleagues_and_outsiders_cannot_print(personas, client_for, visit):
     for persona in ("colleague", "outsider"):
-        response = client_for(personas.by_name(persona)).get(url("summary_print", visit))
+        response = client_for(personas.by_name(persona)).post(url("summary_print", visit))
         assert response.status_code == 404
     assert not AuditEvent.objects.filter(action="print").exists()
+
+
+def test_the_choices_never_travel_in_the_address(personas, client_for, visit):
+    client = client_for(personas.clinician)
+    choose = client.get(url("summary", visit)).content.decode()
+    assert re.search(r'<form method="post" action="[^"]*/summary/print/', choose)
+    assert client.get(url("summary_print", visit), {"hotline": "on"}).status_code == 405
+    assert not AuditEvent.objects.filter(action="print").exists()
+
+
+def test_the_printed_page_has_no_browser_header_or_footer():
+    """A zero page margin stops browsers printing the page's address and date on paper."""
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("lantern/lantern.css")).read_text(encoding="utf-8")
+    assert "@page { margin: 0; }" in css

@@ -225,7 +225,7 @@ def test_visit_pages_carry_no_inline_script_or_style(personas, visit):
     from tests.encounters.conftest import give
     from tests.encounters.test_photos import jpeg_with_gps
 
-    give(personas, visit, "photographs")
+    give(personas, visit, "photographs", "general_exam")
     injury = services.injury_record(
         actor=personas.clinician,
         encounter=visit,
@@ -243,8 +243,28 @@ def test_visit_pages_carry_no_inline_script_or_style(personas, visit):
         url("visit_edit", visit),
         url("photos", visit),
         url("summary", visit),
-        url("summary_print", visit),
     ):
         page = client.get(address).content.decode()
         for forbidden in ("<script>", " style=", "<style", "onclick=", "javascript:"):
             assert forbidden not in page, f"{address} contains {forbidden}"
+    page = client.post(url("summary_print", visit), {"hotline": "on"}).content.decode()
+    for forbidden in ("<script>", " style=", "<style", "onclick=", "javascript:"):
+        assert forbidden not in page, f"summary print contains {forbidden}"
+
+
+def test_the_visit_page_runs_a_fixed_number_of_queries(personas, client_for, visit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.encounters.conftest import give, url
+
+    client = client_for(personas.clinician)
+    give(personas, visit, "disclose_referral", recipient="Org 0")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url("visit", visit))
+    for n in range(1, 6):
+        give(personas, visit, "disclose_referral", recipient=f"Org {n}")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url("visit", visit)).content.decode()
+    assert "Org 5" in page
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -38,7 +38,8 @@ def test_the_tablet_shows_only_the_questions_while_the_patient_has_it(personas, 
     page = client.get(reverse("screening:kiosk")).content.decode()
     assert "Choose your language" in page
     assert "Rosa" not in page
-    assert "Dr." not in page
+    assert personas.clinician.display_name not in page
+    assert personas.clinician.username not in page
 
 
 def test_the_patient_answers_in_spanish_and_hands_the_tablet_back(personas, client_for):
@@ -130,3 +131,102 @@ def test_a_sensitive_questionnaire_on_the_tablet_needs_the_privacy_gate_first(pe
     )
     session = ScreeningSession.objects.get()
     assert response.url == reverse("screening:privacy", args=[personas.patient.pk, session.pk])
+
+
+def answered_on_the_tablet(personas, client, answers):
+    session = kiosk_session(personas, client)
+    client.post(reverse("screening:kiosk_language"), {"language": "en"})
+    client.post(reverse("screening:kiosk_questions", args=["phq-9"]), answers)
+    return session
+
+
+def test_results_stay_closed_to_a_workstation_until_someone_takes_over(personas, client_for):
+    from lantern.screening.models import FlagAcknowledgement
+    from tests.clients import stepped_up
+
+    session = answered_on_the_tablet(
+        personas, client_for(personas.clinician), PHQ9_NONE | {"phq9-9": "several_days"}
+    )
+    result = ScreeningResult.objects.get()
+    patient = personas.patient.pk
+    workstation = client_for(personas.clinician)
+    waiting = workstation.get(reverse("screening:session", args=[patient, session.pk]))
+    page = waiting.content.decode()
+    assert "An answer needs attention now." in page
+    assert "suicide" not in page.lower()  # the answers themselves stay closed
+    acknowledge = workstation.post(
+        reverse("screening:acknowledge", args=[patient, result.pk]),
+        {"flag": "suicide_risk", f"ack-{result.pk}-suicide_risk-action_taken": "Talked"},
+    )
+    code = workstation.post(
+        reverse("screening:decide_code", args=[patient, result.pk]),
+        {"code": "T74.51XA", "decision": "confirmed", "discussed_with_patient": "on"},
+    )
+    assert (acknowledge.status_code, code.status_code) == (404, 404)
+    assert not FlagAcknowledgement.objects.exists()
+    # Taking over asks for password and code first; afterwards the results open.
+    release = reverse("screening:release", args=[patient, session.pk])
+    assert workstation.post(release).url.startswith(reverse("accounts:confirm"))
+    session.refresh_from_db()
+    assert session.results_released_at is None
+    confirmed = stepped_up(personas.clinician)
+    opened = confirmed.post(release, follow=True).content.decode()
+    assert "Urgent: possible suicide risk" in opened
+    session.refresh_from_db()
+    assert session.results_released_by == personas.clinician
+    assert session.kiosk_token is None
+
+
+def test_answers_saved_on_the_tablet_are_never_reopened_there(personas, client_for):
+    client = client_for(personas.clinician)
+    answered_on_the_tablet(personas, client, PHQ9_NONE)
+    again = client.post(
+        reverse("screening:kiosk_questions", args=["phq-9"]),
+        PHQ9_NONE | {"phq9-1": "nearly_every_day"},
+    )
+    assert again.url == reverse("screening:kiosk")
+    page = client.get(reverse("screening:kiosk_questions", args=["phq-9"]), follow=True)
+    assert "Little interest" not in page.content.decode()
+    result = ScreeningResult.objects.get()
+    assert result.answers["phq9-1"] == "not_at_all"
+
+
+def test_the_thank_you_page_turns_neutral_after_a_quick_exit(personas, client_for):
+    client = client_for(personas.clinician)
+    answered_on_the_tablet(personas, client, PHQ9_NONE)
+    assert "Thank you" in client.get(reverse("screening:kiosk_done")).content.decode()
+    client.get(reverse("screening:kiosk_exit"))
+    page = client.get(reverse("screening:kiosk_done")).content.decode()
+    assert "Please have a seat" in page
+    assert "Thank you" not in page
+
+
+def test_the_tablet_is_not_handed_over_before_the_privacy_gate(personas, client_for):
+    client = client_for(personas.clinician)
+    session = services.screening_start(
+        actor=personas.clinician,
+        patient=personas.patient,
+        instrument_ids=["pc-ptsd-5"],
+        language="en",
+        mode="kiosk",
+    )
+    response = client.post(
+        reverse("screening:kiosk_handover", args=[personas.patient.pk, session.pk])
+    )
+    assert response.url == reverse("screening:privacy", args=[personas.patient.pk, session.pk])
+    session.refresh_from_db()
+    assert session.kiosk_token is None
+    assert "Please have a seat" in client.get(reverse("screening:kiosk")).content.decode()
+
+
+def test_a_released_session_cannot_be_handed_over_again(personas, client_for):
+    client = client_for(personas.clinician)
+    session = answered_on_the_tablet(personas, client, PHQ9_NONE)
+    client.post(
+        reverse("screening:kiosk_unlock"),
+        {"password": PASSWORD, "otp_token": fresh_code(personas.clinician)},
+    )
+    again = client.post(reverse("screening:kiosk_handover", args=[personas.patient.pk, session.pk]))
+    assert again.status_code == 404
+    session.refresh_from_db()
+    assert session.kiosk_token is None

@@ -83,11 +83,14 @@ def test_thoughts_of_self_harm_raise_an_urgent_banner_until_acknowledged(persona
     url = reverse("screening:session", args=[personas.patient.pk, session.pk])
     page = client.get(url).content.decode()
     assert "Urgent: possible suicide risk" in page
-    ack = reverse("screening:acknowledge", args=[personas.patient.pk, result.pk, "suicide_risk"])
+    ack = reverse("screening:acknowledge", args=[personas.patient.pk, result.pk])
+    assert "suicide" not in ack  # URLs reach access logs
     field = f"ack-{result.pk}-suicide_risk-action_taken"
-    empty = client.post(ack, {field: ""})
+    empty = client.post(ack, {"flag": "suicide_risk", field: ""})
     assert "This field is required." in empty.content.decode()
-    client.post(ack, {field: "Stayed with the patient; counselor assessed safety."})
+    client.post(
+        ack, {"flag": "suicide_risk", field: "Stayed with the patient; counselor assessed safety."}
+    )
     assert FlagAcknowledgement.objects.get().acknowledged_by == personas.clinician
     assert "Acknowledged by" in client.get(url).content.decode()
 
@@ -329,3 +332,145 @@ def test_emergency_access_may_read_results_but_not_start_a_screening(personas, c
     assert client.get(reverse("screening:overview", args=[personas.patient.pk])).status_code == 200
     assert start(client, personas.patient, "phq-9").status_code == 404
     assert Patient.objects.get().screening_sessions.count() == 0
+
+
+def completed(personas, *instrument_ids, answers=None, **start):
+    session = services.screening_start(
+        actor=personas.clinician,
+        patient=personas.patient,
+        instrument_ids=list(instrument_ids),
+        language="en",
+        **start,
+    )
+    if services.needs_privacy(session):
+        services.privacy_record(
+            actor=personas.clinician,
+            session=session,
+            method="came_alone",
+            interpretation="not_needed",
+        )
+    for instrument_id in instrument_ids:
+        services.result_record(
+            actor=personas.clinician,
+            session=session,
+            instrument_id=instrument_id,
+            answers=(answers or {}).get(instrument_id)
+            or (PHQ9_NONE if instrument_id == "phq-9" else indicators(present=())),
+        )
+    return session
+
+
+def test_a_deferral_closes_only_when_its_own_questionnaires_are_answered(personas, client_for):
+    client = client_for(personas.clinician)
+    waiting = sensitive_session(client, personas, "lantern-indicators")
+    client.post(reverse("screening:defer", args=[personas.patient.pk, waiting.pk]), {})
+    completed(personas, "phq-9")
+    assert list(ScreeningSession.objects.deferred()) == [waiting]
+    completed(personas, "lantern-indicators")
+    assert not ScreeningSession.objects.deferred().exists()
+
+
+def test_a_deferral_note_that_is_too_long_is_shown_again_with_the_reason(personas, client_for):
+    client = client_for(personas.clinician)
+    session = sensitive_session(client, personas, "lantern-indicators")
+    note = "Partner waits outside. " * 30
+    response = client.post(
+        reverse("screening:defer", args=[personas.patient.pk, session.pk]), {"defer-note": note}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Ensure this value has at most 500 characters" in page
+    assert "Partner waits outside." in page
+    session.refresh_from_db()
+    assert session.status == "in_progress"
+
+
+def test_a_finished_screening_cannot_be_deferred(personas, client_for):
+    session = completed(personas, "phq-9")
+    response = client_for(personas.clinician).post(
+        reverse("screening:defer", args=[personas.patient.pk, session.pk]), follow=True
+    )
+    assert "no longer open" in response.content.decode()
+    session.refresh_from_db()
+    assert session.status == "completed"
+    with pytest.raises(services.ScreeningError):
+        services.screening_defer(actor=personas.clinician, session=session, note="")
+
+
+def test_the_stored_summary_carries_no_answers(personas):
+    from django.db import connection
+
+    completed(personas, "phq-9", answers={"phq-9": PHQ9_NONE | {"phq9-9": "several_days"}})
+    table = ScreeningResult._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT summary FROM {table}")  # a model's table name
+        (stored,) = cursor.fetchone()
+    stored = stored if isinstance(stored, str) else str(stored)
+    assert "phq9-" not in stored
+    assert "several_days" not in stored
+    assert "suicide_risk" in stored  # the flag, which staff must see, is kept
+
+
+def test_the_threshold_is_the_one_chosen_by_the_clinic_of_the_screening(personas):
+    from lantern.screening import instruments
+
+    services.threshold_set(
+        actor=personas.admin,
+        clinic=personas.clinic,
+        instrument=instruments.get_instrument("pc-ptsd-5"),
+        threshold=4,
+    )
+    answers = {"pc-ptsd-5": {"ptsd-exposure": "yes"} | {f"ptsd-{n}": "yes" for n in (1, 2, 3)}}
+    answers["pc-ptsd-5"] |= {"ptsd-4": "no", "ptsd-5": "no"}
+    here = completed(personas, "pc-ptsd-5", answers=answers)
+    elsewhere = completed(personas, "pc-ptsd-5", answers=answers, clinic=personas.other_clinic)
+    assert here.clinic == personas.clinic
+    assert (here.results.get().threshold, here.results.get().positive) == (4, False)
+    assert elsewhere.results.get().threshold == 3
+    assert elsewhere.results.get().positive
+
+
+def test_advice_follows_the_age_on_the_day_of_the_screening(personas, client_for):
+    from django.utils import timezone
+
+    today = datetime.date.today()
+    adult_now = make_patient(
+        actor=personas.clinician,
+        clinic=personas.clinic,
+        preferred_name="Dana",
+        birth_date=today.replace(year=today.year - 19, day=1),
+    )
+    session = services.screening_start(
+        actor=personas.clinician,
+        patient=adult_now,
+        instrument_ids=["lantern-indicators"],
+        language="en",
+    )
+    services.privacy_record(
+        actor=personas.clinician, session=session, method="came_alone", interpretation="not_needed"
+    )
+    services.result_record(
+        actor=personas.clinician,
+        session=session,
+        instrument_id="lantern-indicators",
+        answers=indicators(),
+    )
+    two_years_ago = timezone.now() - datetime.timedelta(days=2 * 365 + 1)
+    ScreeningSession.objects.filter(pk=session.pk).update(started_at=two_years_ago)
+    page = (
+        client_for(personas.clinician)
+        .get(reverse("screening:session", args=[adult_now.pk, session.pk]))
+        .content.decode()
+    )
+    assert "Minor pathway" in page
+    assert "T76.52XA" in page
+
+
+def test_history_reads_the_newest_results(personas):
+    from lantern.screening import history
+
+    for _ in range(3):
+        completed(personas, "phq-9")
+    newest = ScreeningResult.objects.order_by("-recorded_at", "-pk")[:2]
+    rows = history.rows(personas.patient, limit=2)
+    assert [row.result.pk for row in rows] == [result.pk for result in newest]

@@ -18,9 +18,9 @@ from django_otp import login as otp_login
 
 from lantern.accounts import mfa
 from lantern.accounts.access import staff_user
-from lantern.accounts.forms import CodeForm, ConfirmIdentityForm, EnrolmentForm
+from lantern.accounts.forms import CodeForm, EnrolmentForm
 from lantern.accounts.middleware import SIGNED_IN_AT
-from lantern.accounts.reauth import mark_reauthenticated, reauthentication_required
+from lantern.accounts.reauth import reauthentication_required, step_up
 from lantern.audit.models import Action, Outcome
 from lantern.audit.services import audit_record
 
@@ -136,17 +136,7 @@ def recovery_codes_replace(request: HttpRequest) -> HttpResponse:
 @login_required
 def confirm_identity(request: HttpRequest) -> HttpResponse:
     """Step-up: password and code again before break-the-glass, exports or photographs."""
-    user = staff_user(request)
-    form = ConfirmIdentityForm(request.POST or None, request=request, user=user)
-    if request.method == "POST" and form.is_valid():
-        mark_reauthenticated(request)
-        audit_record(action=Action.LOGIN, request=request, detail="identity re-confirmed")
+    confirmed, form = step_up(request)
+    if confirmed:
         return redirect(_next_url(request))
-    if request.method == "POST" and form.wrong_code:
-        audit_record(
-            action=Action.LOGIN_FAILED,
-            request=request,
-            outcome=Outcome.FAILED,
-            detail="step-up: wrong second factor code",
-        )
     return render(request, "accounts/confirm.html", {"form": form, "next": _next_url(request)})

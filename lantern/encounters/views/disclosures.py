@@ -25,7 +25,7 @@ def disclosure_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> Htt
     visit = visit_for(request, patient, visit_id)
     on_consent = request.POST.get("basis") == DisclosureBasis.CONSENT
     basis = DisclosureBasis.CONSENT if on_consent else DisclosureBasis.MANDATE
-    form = DisclosureForm(request.POST, basis=basis)
+    form = DisclosureForm(request.POST, basis=basis, adult=patient.is_minor() is False)
     if form.is_valid():
         values = {"legal_basis": "", **form.cleaned_data}
         try:

@@ -50,8 +50,14 @@ def injury_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpRes
     form = InjuryForm(request.POST, auto_id="injury-%s")
     if form.is_valid() and not visit.is_open:
         form.add_error(None, _("This visit has ended."))
+    if form.is_valid():
+        try:
+            services.injury_record(actor=staff_user(request), encounter=visit, **form.cleaned_data)
+        except services.ConsentRequired as refusal:
+            form.add_error(None, refusal_message(refusal))
+        except services.VisitError as error:
+            form.add_error(None, str(error))
     if not form.is_valid():
         return visit_with_errors(request, patient, visit, injury_form=form)
-    services.injury_record(actor=staff_user(request), encounter=visit, **form.cleaned_data)
     messages.success(request, _("Injury recorded."))
     return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)

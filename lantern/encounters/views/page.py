@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -94,15 +95,17 @@ def consent_rows(
     patient: Patient, visit: Encounter, records: list[ConsentRecord]
 ) -> list[ConsentRow]:
     by_id = {record.pk: record for record in records}
-    plain = [s for s in Scope.values if not consent_rules.SCOPES[s].named_recipient]
-    current = dict(zip(plain, services.consent_decisions(patient, visit, plain), strict=True))
+    facts, now = services.consent_facts(patient), timezone.now()  # one load, however many rows
+
+    def decide(scope: str, recipient: str = "") -> consent_rules.Decision:
+        return consent_rules.decide(facts, scope, now, encounter_id=visit.pk, recipient=recipient)
+
     rows = []
     for scope, label in Scope.choices:
-        if scope in current:
-            pairs = [("", current[scope])]
+        if not consent_rules.SCOPES[scope].named_recipient:
+            pairs = [("", decide(scope))]
         else:
-            names = _recipients(records, scope) or [""]
-            pairs = [(n, services.consent_decisions(patient, visit, [scope], n)[0]) for n in names]
+            pairs = [(n, decide(scope, n)) for n in _recipients(records, scope) or [""]]
         for recipient, decision in pairs:
             record = by_id.get(decision.record_id) if decision.record_id else None
             rows.append(ConsentRow(scope, str(label), recipient, decision, record))
@@ -151,12 +154,14 @@ def _injuries(visit: Encounter, can_photograph: bool, failed: PhotoForm | None) 
 def _blank_forms(visit: Encounter) -> dict[str, Any]:
     """Every form of the visit page, empty; a form that failed replaces its blank one."""
     return {
-        "consent_form": ConsentForm(auto_id="consent-%s"),
+        "consent_form": ConsentForm(auto_id="consent-%s", adult=visit.patient.is_minor() is False),
         "done_form": ExamStepForm(done=True),
         "other_form": ExamStepForm(done=False),
         "injury_form": InjuryForm(auto_id="injury-%s"),
         "consent_disclosure_form": DisclosureForm(basis=DisclosureBasis.CONSENT),
-        "mandate_form": DisclosureForm(basis=DisclosureBasis.MANDATE),
+        "mandate_form": DisclosureForm(
+            basis=DisclosureBasis.MANDATE, adult=visit.patient.is_minor() is False
+        ),
         "instructions_form": InstructionsForm(
             auto_id="instructions-%s",
             initial={"patient_instructions": visit.patient_instructions},

@@ -9,6 +9,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -71,7 +72,10 @@ def _gallery(request: HttpRequest, visit: Encounter) -> HttpResponse:
         category=Category.PHOTO,
         detail="photographs listed",
     )
-    injuries = visit.injuries.prefetch_related("photos")
+    # Links only: the sealed images themselves are not loaded (nor decrypted) here.
+    injuries = visit.injuries.prefetch_related(
+        Prefetch("photos", InjuryPhoto.objects.defer("image", "thumbnail"))
+    )
     return render(
         request,
         "encounters/photos.html",
@@ -79,10 +83,18 @@ def _gallery(request: HttpRequest, visit: Encounter) -> HttpResponse:
     )
 
 
-def _photo_for(request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: int) -> InjuryPhoto:
+def _photo_for(
+    request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: int, *, thumbnail: bool
+) -> InjuryPhoto:
     patient = patient_for(request, patient_id, on_team=True)
     visit = visit_for(request, patient, visit_id)
-    photo = InjuryPhoto.objects.filter(pk=photo_id, injury__encounter=visit).first()
+    unused = "image" if thumbnail else "thumbnail"  # load and decrypt only the one shown
+    photo = (
+        InjuryPhoto.objects.filter(pk=photo_id, injury__encounter=visit)
+        .defer(unused)
+        .select_related("injury__encounter")
+        .first()
+    )
     if photo is None:
         raise refused_as_not_found(request, "photo not of this visit", patient.pk)
     return photo
@@ -93,7 +105,8 @@ def _photo_for(request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: 
 def photo_full(
     request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: int
 ) -> HttpResponseBase:
-    return _image(request, _photo_for(request, patient_id, visit_id, photo_id), thumbnail=False)
+    photo = _photo_for(request, patient_id, visit_id, photo_id, thumbnail=False)
+    return _image(request, photo, thumbnail=False)
 
 
 @care_staff_required
@@ -101,7 +114,8 @@ def photo_full(
 def photo_thumbnail(
     request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: int
 ) -> HttpResponseBase:
-    return _image(request, _photo_for(request, patient_id, visit_id, photo_id), thumbnail=True)
+    photo = _photo_for(request, patient_id, visit_id, photo_id, thumbnail=True)
+    return _image(request, photo, thumbnail=True)
 
 
 @reauthentication_required

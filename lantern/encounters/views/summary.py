@@ -10,7 +10,7 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from lantern.accounts.access import staff_user
 from lantern.audit.models import Action, Category
@@ -36,12 +36,15 @@ def summary_choose(request: HttpRequest, patient_id: UUID, visit_id: int) -> Htt
 
 
 @care_staff_required
-@require_GET
+@require_POST
 def summary_print(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
-    """The printable page. Rendering it is what is audited as a print."""
+    """The printable page. Rendering it is what is audited as a print.
+
+    The choices come in a POST body, so they never sit in an address, a history or a log.
+    """
     patient = patient_for(request, patient_id, on_team=True)
     visit = visit_for(request, patient, visit_id)
-    form = SummaryForm(request.GET)
+    form = SummaryForm(request.POST)
     chosen = form.cleaned_data if form.is_valid() else {}
     printed = sorted(name for name, wanted in chosen.items() if wanted)
     audit_record(

@@ -12,13 +12,12 @@ from django.utils import translation
 from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import refused_as_not_found, staff_user
-from lantern.accounts.forms import ConfirmIdentityForm
-from lantern.accounts.reauth import mark_reauthenticated
+from lantern.accounts.reauth import step_up
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.screening import instruments, services
-from lantern.screening.forms import InstrumentForm, posted_answers
 from lantern.screening.kiosk import KIOSK_SESSION
 from lantern.screening.models import Mode, ScreeningSession, Status
+from lantern.screening.views.questionnaire import questionnaire_step, template_for
 from lantern.screening.views.staff import session_for
 
 KIOSK_LANGUAGES = (("en", "English"), ("es", "Español"))
@@ -31,10 +30,12 @@ def handover(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpRes
     session = session_for(request, patient, session_id)
     if (
         session.mode != Mode.KIOSK
-        or not session.kiosk_token
         or session.status != Status.IN_PROGRESS
+        or session.results_released_at is not None
     ):
         raise refused_as_not_found(request, "no self-screening to hand over", patient.pk)
+    if services.needs_privacy(session) and not session.privacy_confirmed:
+        return redirect("screening:privacy", patient_id=patient.pk, session_id=session.pk)
     if request.method == "POST":
         request.session[KIOSK_SESSION] = services.kiosk_handover(
             actor=staff_user(request), session=session
@@ -90,51 +91,37 @@ def kiosk_language(request: HttpRequest) -> HttpResponse:
 @login_required
 def kiosk_questions(request: HttpRequest, instrument_id: str) -> HttpResponse:
     session = _kiosk_session(request)
-    if session is None or session.kiosk_exited_at or instrument_id not in session.instrument_ids:
+    answered = session is not None and session.results.filter(instrument_id=instrument_id).exists()
+    if (
+        session is None
+        or session.kiosk_exited_at
+        or instrument_id not in session.instrument_ids
+        or answered  # saved answers are never reopened on the tablet
+    ):
         return redirect("screening:kiosk")
     instrument = instruments.get_instrument(instrument_id)
-    answers = posted_answers(instrument, request.POST) if request.method == "POST" else {}
-    form = InstrumentForm(
-        instrument, session.language, answers, request.POST or None, for_staff=False
-    )
-    previewing = request.POST.get("_preview") == "1"
-    if request.method == "POST" and not previewing and form.is_valid():
-        try:
-            services.result_record(
-                actor=None, session=session, instrument_id=instrument.id, answers=form.answers()
-            )
-        except instruments.AnswerError as error:
-            for link_id, reason in error.problems:
-                form.add_error(link_id if link_id in form.fields else None, reason)
-        except services.ScreeningError as error:
-            form.add_error(None, str(error))
-        else:
-            return redirect("screening:kiosk")
-    if previewing:
-        form = InstrumentForm(
-            instrument, session.language, answers, initial=answers, for_staff=False
-        )
-    number = session.instrument_ids.index(instrument_id) + 1
-    template = (
-        "screening/_instrument_form.html"
-        if getattr(request, "htmx", False)
-        else "screening/kiosk/questions.html"
-    )
+    with translation.override(session.language):
+        step = questionnaire_step(request, session, instrument, actor=None, for_staff=False)
+    if step.saved:
+        return redirect("screening:kiosk")
     return _render(
         request,
-        template,
+        template_for(request, "screening/kiosk/questions.html"),
         session,
         instrument=instrument,
-        form=form,
+        form=step.form,
         language=session.language,
-        number=number,
+        number=session.instrument_ids.index(instrument_id) + 1,
         count=len(session.instrument_ids),
     )
 
 
 @login_required
 def kiosk_done(request: HttpRequest) -> HttpResponse:
-    return _render(request, "screening/kiosk/done.html", _kiosk_session(request))
+    session = _kiosk_session(request)
+    if session is None or session.kiosk_exited_at:
+        return _render(request, "screening/kiosk/neutral.html", session)
+    return _render(request, "screening/kiosk/done.html", session)
 
 
 @login_required
@@ -150,14 +137,12 @@ def kiosk_exit(request: HttpRequest) -> HttpResponse:
 def kiosk_unlock(request: HttpRequest) -> HttpResponse:
     """Staff take the tablet back: password and code, then the results open."""
     session = _kiosk_session(request)
-    user = staff_user(request)
-    form = ConfirmIdentityForm(request.POST or None, request=request, user=user)
-    if request.method == "POST" and form.is_valid():
-        request.session.pop(KIOSK_SESSION, None)
-        request.session.pop(f"{KIOSK_SESSION}_language", None)
-        mark_reauthenticated(request)
-        if session is None:
-            return redirect("home")
-        services.kiosk_release(actor=user, session=session)
-        return redirect(reverse("screening:session", args=[session.patient_id, session.pk]))
-    return render(request, "screening/kiosk/unlock.html", {"form": form, "session": session})
+    confirmed, form = step_up(request)
+    if not confirmed:
+        return render(request, "screening/kiosk/unlock.html", {"form": form, "session": session})
+    request.session.pop(KIOSK_SESSION, None)
+    request.session.pop(f"{KIOSK_SESSION}_language", None)
+    if session is None:
+        return redirect("home")
+    services.kiosk_release(actor=staff_user(request), session=session)
+    return redirect(reverse("screening:session", args=[session.patient_id, session.pk]))

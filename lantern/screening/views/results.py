@@ -7,12 +7,15 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.reauth import ask_to_reauthenticate
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
 from lantern.patients.access import care_staff_required, patient_for
@@ -24,10 +27,15 @@ from lantern.screening.views.staff import session_for
 
 
 def _result_for(request: HttpRequest, patient: Patient, result_id: int) -> ScreeningResult:
-    result = ScreeningResult.objects.filter(pk=result_id, patient=patient).first()
+    """A result staff may see: of this patient, and not on a tablet still with the patient."""
+    result = ScreeningResult.objects.released().filter(pk=result_id, patient=patient).first()
     if result is None:
-        raise refused_as_not_found(request, "screening result of another patient", patient.pk)
+        raise refused_as_not_found(request, "screening result not open to staff", patient.pk)
     return result
+
+
+def released(session: ScreeningSession) -> bool:
+    return session.mode != Mode.KIOSK or session.results_released_at is not None
 
 
 def _code_choices(advice: decision_support.Advice) -> list[tuple[str, str]]:
@@ -41,18 +49,43 @@ def _code_choices(advice: decision_support.Advice) -> list[tuple[str, str]]:
 def advice_for(
     session: ScreeningSession, results: list[ScreeningResult]
 ) -> decision_support.Advice:
+    """Advice as of the day of the screening (a 17-year-old then is a minor in its advice)."""
     summaries = [{**result.summary, "category": result.category} for result in results]
-    return decision_support.advise(summaries, session.patient.age())
+    screened_on = timezone.localdate(session.started_at)
+    coded_before = session.patient.diagnosis_codes.filter(
+        decision="confirmed", decided_at__lt=session.started_at
+    ).exists()
+    return decision_support.advise(
+        summaries, session.patient.age(screened_on), encounter="D" if coded_before else "A"
+    )
 
 
 @care_staff_required
 def session_results(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id)
     session = session_for(request, patient, session_id)
-    if session.mode == Mode.KIOSK and session.results_released_at is None:
-        # Answers stay closed until staff take the tablet back and re-authenticate on it.
-        return render(request, "screening/waiting.html", {"patient": patient, "session": session})
+    if not released(session):
+        # Answers stay closed until staff take the tablet back and re-authenticate.
+        needs_attention = session.results.exclude(flags=[]).exists()
+        return render(
+            request,
+            "screening/waiting.html",
+            {"patient": patient, "session": session, "needs_attention": needs_attention},
+        )
     return _render_session(request, patient, session)
+
+
+@care_staff_required
+@require_POST
+def release(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponseBase:
+    """Take over a tablet session from a workstation (the tablet timed out or was left)."""
+    patient = patient_for(request, patient_id, on_team=True)
+    session = session_for(request, patient, session_id)
+    if (confirm := ask_to_reauthenticate(request)) is not None:
+        return confirm
+    if session.mode == Mode.KIOSK and session.results_released_at is None:
+        services.kiosk_release(actor=staff_user(request), session=session)
+    return redirect("screening:session", patient_id=patient.pk, session_id=session.pk)
 
 
 def _render_session(
@@ -62,6 +95,8 @@ def _render_session(
     code_form: CodeDecisionForm | None = None,
     acknowledge_form: AcknowledgeForm | None = None,
 ) -> HttpResponse:
+    if not released(session):
+        raise refused_as_not_found(request, "results of a tablet not handed back", patient.pk)
     sensitive = any(instruments.get_instrument(i).sensitive for i in session.instrument_ids)
     audit_record(
         action=Action.READ,
@@ -115,7 +150,9 @@ def _urgent(results: list[ScreeningResult], failed: AcknowledgeForm | None = Non
 
 @care_staff_required
 @require_POST
-def acknowledge(request: HttpRequest, patient_id: UUID, result_id: int, flag: str) -> HttpResponse:
+def acknowledge(request: HttpRequest, patient_id: UUID, result_id: int) -> HttpResponse:
+    # The flag travels in the body: its name says something clinical, URLs reach logs.
+    flag = request.POST.get("flag", "")[:40]
     patient = patient_for(request, patient_id, on_team=True)
     result = _result_for(request, patient, result_id)
     form = AcknowledgeForm(request.POST, prefix=acknowledge_prefix(result.pk, flag))

@@ -15,14 +15,9 @@ from lantern.audit.models import Category
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.models import Patient
 from lantern.screening import history, instruments, services
-from lantern.screening.forms import (
-    DeferForm,
-    InstrumentForm,
-    PrivacyForm,
-    StartForm,
-    posted_answers,
-)
+from lantern.screening.forms import DeferForm, PrivacyForm, StartForm
 from lantern.screening.models import Mode, ScreeningSession, Status
+from lantern.screening.views.questionnaire import questionnaire_step, template_for
 
 
 def session_for(request: HttpRequest, patient: Patient, session_id: int) -> ScreeningSession:
@@ -97,16 +92,18 @@ def privacy(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResp
             form.add_error(None, str(error))
         else:
             return redirect(next_step(session))
-    return render(
-        request,
-        "screening/privacy.html",
-        {
-            "patient": patient,
-            "session": session,
-            "form": form,
-            "defer_form": defer_form,
-        },
-    )
+    return _privacy_page(request, patient, session, form, defer_form)
+
+
+def _privacy_page(
+    request: HttpRequest,
+    patient: Patient,
+    session: ScreeningSession,
+    form: PrivacyForm,
+    defer_form: DeferForm,
+) -> HttpResponse:
+    context = {"patient": patient, "session": session, "form": form, "defer_form": defer_form}
+    return render(request, "screening/privacy.html", context)
 
 
 @care_staff_required
@@ -114,9 +111,15 @@ def privacy(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResp
 def defer(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id, on_team=True)
     session = session_for(request, patient, session_id)
-    form = DeferForm(request.POST, prefix="defer")
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    services.screening_defer(actor=staff_user(request), session=session, note=note)
+    if session.status != Status.IN_PROGRESS:
+        messages.info(request, _("This screening is no longer open, so it cannot be deferred."))
+        return redirect(next_step(session))
+    defer_form = DeferForm(request.POST, prefix="defer")
+    if not defer_form.is_valid():
+        return _privacy_page(request, patient, session, PrivacyForm(), defer_form)
+    services.screening_defer(
+        actor=staff_user(request), session=session, note=defer_form.cleaned_data["note"]
+    )
     messages.info(request, _("Screening deferred. It is listed for the next contact."))
     return redirect("screening:overview", patient_id=patient.pk)
 
@@ -135,29 +138,12 @@ def ask(
     ):
         return redirect(next_step(session))
     instrument = instruments.get_instrument(instrument_id)
-    answers = posted_answers(instrument, request.POST) if request.method == "POST" else {}
-    form = InstrumentForm(instrument, session.language, answers, request.POST or None)
-    previewing = request.POST.get("_preview") == "1"
-    if request.method == "POST" and not previewing and form.is_valid():
-        try:
-            services.result_record(
-                actor=staff_user(request),
-                session=session,
-                instrument_id=instrument.id,
-                answers=form.answers(),
-            )
-        except instruments.AnswerError as error:
-            for link_id, reason in error.problems:
-                form.add_error(link_id if link_id in form.fields else None, reason)
-        else:
-            return redirect(next_step(session))
-    if previewing:
-        form = InstrumentForm(instrument, session.language, answers, initial=answers)
-    template = (
-        "screening/_instrument_form.html"
-        if getattr(request, "htmx", False)
-        else "screening/ask.html"
+    step = questionnaire_step(
+        request, session, instrument, actor=staff_user(request), for_staff=True
     )
+    if step.saved:
+        return redirect(next_step(session))
+    form, template = step.form, template_for(request, "screening/ask.html")
     return render(
         request,
         template,
