@@ -50,6 +50,22 @@ def code_table() -> dict[str, Any]:
     return data
 
 
+def needs_acknowledgement(flag: Mapping[str, Any]) -> bool:
+    """An urgent or imminent flag stays on screen until a clinician acknowledges it."""
+    return flag.get("severity") in ACKNOWLEDGE_SEVERITIES
+
+
+def encounter_character(*, coded_before: bool) -> str:
+    """The 7th character Lantern proposes for a T74/T76 code.
+
+    ICD-10-CM Official Guidelines for Coding and Reporting (FY2025), I.C.19.a: "A" (initial
+    encounter) while the patient receives active treatment for the condition; "D"
+    (subsequent encounter) for care after active treatment. Lantern proposes "D" once the
+    condition has been confirmed at an earlier screening, else "A"; the clinician decides.
+    """
+    return "D" if coded_before else "A"
+
+
 def _with_seventh(code: str, encounter: str = "A") -> str:
     """ICD-10-CM T codes take a 7th character, padded with X: T76.51 -> T76.51XA."""
     if not code_table()["codes"][code]["seventh"]:
@@ -93,7 +109,7 @@ def advise(results: Iterable[Mapping[str, Any]], age: int | None, encounter: str
         (str(result["instrument_id"]), str(flag["code"]))
         for result in results
         for flag in result.get("flags", ())
-        if flag.get("severity") in ACKNOWLEDGE_SEVERITIES
+        if needs_acknowledgement(flag)
     )
     codes = code_options(minor=minor, encounter=encounter) if concern else ()
     return Advice(trafficking_concern=concern, urgent_flags=urgent, minor=minor, codes=codes)

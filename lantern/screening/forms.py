@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lantern.core.forms import CleanTextMixin
 from lantern.screening import instruments
+from lantern.screening.instruments import text_in
 from lantern.screening.models import CodeDecision, Interpretation, PrivacyMethod
 
 ASK_LANGUAGES = [("en", "English"), ("es", "Español")]
@@ -22,7 +23,7 @@ ASK_LANGUAGES = [("en", "English"), ("es", "Español")]
 
 def instrument_choices(language: str) -> list[tuple[str, str]]:
     return [
-        (instrument.id, instrument.title.get(language) or instrument.title["en"])
+        (instrument.id, text_in(instrument.title, language))
         for instrument in instruments.all_instruments().values()
     ]
 
@@ -134,11 +135,13 @@ class InstrumentForm(forms.Form):
             if not item.answerable:
                 continue
             self.fields[item.link_id] = forms.ChoiceField(
-                label=_text(item.text, language),
-                choices=[(option.code, _text(option.display, language)) for option in item.options],
+                label=text_in(item.text, language),
+                choices=[
+                    (option.code, text_in(option.display, language)) for option in item.options
+                ],
                 widget=forms.RadioSelect,
                 required=item.required,
-                help_text=_text(item.help, language) if for_staff and item.help else "",
+                help_text=text_in(item.help, language) if for_staff and item.help else "",
             )
         self.language = language
 
@@ -147,16 +150,12 @@ class InstrumentForm(forms.Form):
         return [
             Block(field=self[item.link_id])
             if item.answerable
-            else Block(text=_text(item.text, self.language))
+            else Block(text=text_in(item.text, self.language))
             for item in self.visible
         ]
 
     def answers(self) -> dict[str, str]:
         return {key: value for key, value in self.cleaned_data.items() if value}
-
-
-def _text(text: Mapping[str, str], language: str) -> str:
-    return text.get(language) or text["en"]
 
 
 def posted_answers(instrument: instruments.Instrument, data: Mapping[str, Any]) -> dict[str, str]:

@@ -72,14 +72,14 @@ def charts(patient: Patient, language: str = "en") -> list[Chart]:
         .order_by("recorded_at")
         .values_list("instrument_id", "total")
     ):
-        if total is not None:
+        if total is not None:  # for the type checker: the filter above excludes None
             by_instrument.setdefault(instrument_id, []).append(total)
     found = []
     for instrument_id, totals in sorted(by_instrument.items()):
         if len(totals) < 2:
             continue
         instrument = instruments.get_instrument(instrument_id)
-        title = instrument.title.get(language) or instrument.title["en"]
+        title = instruments.text_in(instrument.title, language)
         found.append(
             Chart(instrument_id, title, line_svg(totals, instrument.max_total), len(totals))
         )

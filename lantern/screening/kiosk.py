@@ -16,6 +16,7 @@ from django.urls import Resolver404, resolve, reverse
 from lantern.accounts.middleware import redirect_to
 
 KIOSK_SESSION = "lantern_kiosk_token"
+KIOSK_LANGUAGE = f"{KIOSK_SESSION}_language"  # the language the patient chose on the tablet
 ALLOWED_VIEWS = frozenset(
     {
         "screening:kiosk",

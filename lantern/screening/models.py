@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lantern.crypto.fields import EncryptedJSONField, EncryptedTextField
+from lantern.screening import instruments
 
 
 class Mode(models.TextChoices):
@@ -106,10 +107,31 @@ class ScreeningSession(models.Model):
             PrivacyMethod.DURING_PROCEDURE,
         } and self.interpretation not in {"", Interpretation.COMPANION}
 
+    @property
+    def sensitive(self) -> bool:
+        """Whether any questionnaire asks about trafficking or violence."""
+        return any(instruments.get_instrument(i).sensitive for i in self.instrument_ids)
+
+    @property
+    def awaits_privacy(self) -> bool:
+        """Sensitive questions wait until staff confirm the patient is alone (on a tablet too,
+        before it is handed over)."""
+        return self.sensitive and not self.privacy_confirmed
+
+    @property
+    def results_released(self) -> bool:
+        """Staff may see the results: all but those of a tablet not yet handed back."""
+        return self.mode != Mode.KIOSK or self.results_released_at is not None
+
+    def unanswered(self) -> list[str]:
+        """The questionnaires of this screening without a result, in the order asked."""
+        done = set(self.results.values_list("instrument_id", flat=True))
+        return [i for i in self.instrument_ids if i not in done]
+
 
 class ScreeningResultQuerySet(models.QuerySet["ScreeningResult"]):
     def released(self) -> ScreeningResultQuerySet:
-        """Results staff may see: all but those of a tablet not yet handed back."""
+        """Results staff may see (``ScreeningSession.results_released``, in the database)."""
         return self.exclude(session__mode=Mode.KIOSK, session__results_released_at__isnull=True)
 
 
@@ -149,9 +171,6 @@ class ScreeningResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} result {self.pk}"
-
-    def has_flag(self, code: str) -> bool:
-        return code in self.flags
 
 
 class FlagAcknowledgement(models.Model):

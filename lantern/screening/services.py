@@ -42,14 +42,6 @@ def category_for_audit(instrument: instruments.Instrument) -> Category:
     return Category.SENSITIVE if instrument.sensitive else Category.MENTAL_HEALTH
 
 
-def needs_privacy(session: ScreeningSession) -> bool:
-    """Sensitive questions wait until staff confirm the patient is alone.
-
-    On a tablet too: staff confirm privacy before handing it over.
-    """
-    return any(instruments.get_instrument(i).sensitive for i in session.instrument_ids)
-
-
 def _check_instruments(instrument_ids: Sequence[str], mode: str) -> list[str]:
     chosen = list(dict.fromkeys(instrument_ids))
     if not chosen:
@@ -149,14 +141,16 @@ def screening_defer(*, actor: User, session: ScreeningSession, note: str) -> Scr
 
 
 def threshold_for(session: ScreeningSession, instrument: instruments.Instrument) -> int | None:
-    """The threshold the screening's clinic chose for this instrument, if it chose one."""
+    """The threshold the screening's clinic chose for this instrument, if it chose one that
+    this version of the instrument still allows (otherwise the instrument's default)."""
     if session.clinic_id is None:
         return None
-    return (
+    chosen = (
         ClinicThreshold.objects.filter(clinic_id=session.clinic_id, instrument_id=instrument.id)
         .values_list("threshold", flat=True)
         .first()
     )
+    return chosen if chosen in instrument.allowed_thresholds else None
 
 
 @transaction.atomic
@@ -171,7 +165,7 @@ def result_record(
     if session.status != Status.IN_PROGRESS or instrument_id not in session.instrument_ids:
         raise ScreeningError(_("This screening is closed."))
     instrument = instruments.get_instrument(instrument_id)
-    if instrument.sensitive and needs_privacy(session) and not session.privacy_confirmed:
+    if instrument.sensitive and not session.privacy_confirmed:
         raise ScreeningError(_("Confirm the patient is alone before these questions."))
     scored = instruments.score(instrument, answers, threshold=threshold_for(session, instrument))
     result, _created = ScreeningResult.objects.update_or_create(
@@ -213,8 +207,7 @@ def _summary(scored: instruments.ScoreResult) -> dict[str, Any]:
 
 
 def _complete_if_done(session: ScreeningSession) -> None:
-    done = set(session.results.values_list("instrument_id", flat=True))
-    if done >= set(session.instrument_ids):
+    if not session.unanswered():
         session.status, session.completed_at = Status.COMPLETED, timezone.now()
         session.save(update_fields=["status", "completed_at"])
         # A deferred screen is done once all of its questionnaires have been answered now.
@@ -284,6 +277,13 @@ def code_decide(
 @transaction.atomic
 def kiosk_handover(*, actor: User, session: ScreeningSession) -> str:
     """The tablet goes to the patient. A fresh token: only this browser holds a working one."""
+    if (
+        session.mode != Mode.KIOSK
+        or session.status != Status.IN_PROGRESS
+        or session.results_released
+        or session.awaits_privacy
+    ):
+        raise ScreeningError(_("This screening cannot be handed to the patient on a tablet."))
     session.kiosk_token = ScreeningSession.new_kiosk_token()
     session.save(update_fields=["kiosk_token"])
     audit_record(
@@ -294,6 +294,20 @@ def kiosk_handover(*, actor: User, session: ScreeningSession) -> str:
         detail="tablet handed to the patient",
     )
     return session.kiosk_token
+
+
+@transaction.atomic
+def screening_language_set(*, session: ScreeningSession, language: str) -> None:
+    """The patient chose the language of the questions on the tablet."""
+    session.language = language
+    session.save(update_fields=["language"])
+    audit_record(
+        action=Action.UPDATE,
+        actor=None,
+        patient_id=session.patient_id,
+        obj=session,
+        detail=f"tablet language chosen: {language}",
+    )
 
 
 @transaction.atomic
@@ -336,7 +350,7 @@ def threshold_set(
     *, actor: User, clinic: Clinic, instrument: instruments.Instrument, threshold: int
 ) -> ClinicThreshold:
     """A clinic's clinical lead chooses among the thresholds the literature supports."""
-    if instrument.threshold is None or threshold not in instrument.threshold.allowed:
+    if threshold not in instrument.allowed_thresholds:
         raise ScreeningError(_("This threshold is not one the instrument allows."))
     entry, _created = ClinicThreshold.objects.update_or_create(
         clinic=clinic,

@@ -23,7 +23,7 @@ from pytest_django.live_server_helper import LiveServer
 from lantern.accounts.models import User
 from lantern.patients.models import Patient
 from lantern.screening import services
-from lantern.screening.kiosk import KIOSK_SESSION
+from lantern.screening.kiosk import KIOSK_LANGUAGE, KIOSK_SESSION
 from lantern.screening.models import Mode, ScreeningSession
 from tests.browser.journey import answer, answer_each, sign_in
 from tests.factories import PASSWORD, fresh_code, make_patient
@@ -133,7 +133,7 @@ def replay_kiosk_token(page: Page, token: str) -> None:
     cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
     state = engine.SessionStore(session_key=cookie["value"])
     state[KIOSK_SESSION] = token
-    state[f"{KIOSK_SESSION}_language"] = "en"
+    state[KIOSK_LANGUAGE] = "en"
     state.save()
 
 

@@ -52,6 +52,12 @@ def test_a_later_encounter_uses_the_subsequent_character():
     assert ds.code_options(minor=False, encounter="D")[0].code == "T76.51XD"
 
 
+@pytest.mark.parametrize(("coded_before", "character"), [(False, "A"), (True, "D")])
+def test_the_encounter_character_follows_an_earlier_confirmed_code(coded_before, character):
+    # ICD-10-CM guidelines I.C.19.a: A while in active treatment, D for care after it.
+    assert ds.encounter_character(coded_before=coded_before) == character
+
+
 def test_no_concern_means_no_codes():
     advice = ds.advise(
         [{"instrument_id": "phq-9", "category": "mental_health", "positive": True, "flags": []}], 30

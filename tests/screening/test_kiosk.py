@@ -230,3 +230,22 @@ def test_a_released_session_cannot_be_handed_over_again(personas, client_for):
     assert again.status_code == 404
     session.refresh_from_db()
     assert session.kiosk_token is None
+
+
+def test_the_hand_over_service_itself_refuses_a_session_not_ready_for_the_tablet(personas):
+    import pytest
+
+    def session(*instrument_ids, mode="kiosk"):
+        return services.screening_start(
+            actor=personas.clinician,
+            patient=personas.patient,
+            instrument_ids=list(instrument_ids),
+            language="en",
+            mode=mode,
+        )
+
+    for not_ready in (session("pc-ptsd-5"), session("phq-9", mode="clinician")):
+        with pytest.raises(services.ScreeningError):
+            services.kiosk_handover(actor=personas.clinician, session=not_ready)
+        not_ready.refresh_from_db()
+        assert not_ready.kiosk_token is None

@@ -342,7 +342,7 @@ def completed(personas, *instrument_ids, answers=None, **start):
         language="en",
         **start,
     )
-    if services.needs_privacy(session):
+    if session.sensitive:
         services.privacy_record(
             actor=personas.clinician,
             session=session,
@@ -474,3 +474,31 @@ def test_history_reads_the_newest_results(personas):
     newest = ScreeningResult.objects.order_by("-recorded_at", "-pk")[:2]
     rows = history.rows(personas.patient, limit=2)
     assert [row.result.pk for row in rows] == [result.pk for result in newest]
+
+
+def test_one_threshold_that_is_not_allowed_saves_none_of_the_choices(personas, client_for):
+    from lantern.screening.models import ClinicThreshold
+
+    response = client_for(personas.admin).post(
+        reverse("screening:thresholds"),
+        {
+            f"t-{personas.clinic.pk}-pc-ptsd-5": "4",
+            f"t-{personas.clinic.pk}-phq-2": "9",
+        },
+        follow=True,
+    )
+    assert "no threshold was changed" in response.content.decode()
+    assert not ClinicThreshold.objects.exists()
+
+
+def test_a_stored_threshold_a_new_instrument_version_no_longer_allows_falls_back(personas):
+    from lantern.screening.models import ClinicThreshold
+
+    ClinicThreshold.objects.create(
+        clinic=personas.clinic, instrument_id="pc-ptsd-5", threshold=9, changed_by=personas.admin
+    )
+    answers = {"ptsd-exposure": "yes"} | {f"ptsd-{n}": "yes" for n in (1, 2, 3)}
+    session = completed(
+        personas, "pc-ptsd-5", answers={"pc-ptsd-5": answers | {"ptsd-4": "no", "ptsd-5": "no"}}
+    )
+    assert (session.results.get().threshold, session.results.get().positive) == (3, True)

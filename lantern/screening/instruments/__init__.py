@@ -18,6 +18,7 @@ from lantern.screening.instruments.model import (
     Item,
     Source,
     Threshold,
+    text_in,
 )
 from lantern.screening.instruments.registry import (
     DATA_DIR,
@@ -50,6 +51,7 @@ __all__ = [
     "load_instrument_file",
     "read_answer",
     "score",
+    "text_in",
     "to_questionnaire",
     "visible_items",
 ]

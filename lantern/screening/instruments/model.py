@@ -45,6 +45,13 @@ ADMINISTRATION_MODES = ("self", "clinician")
 YES, NO = "yes", "no"
 
 
+def text_in(text: Mapping[str, str] | None, language: str) -> str:
+    """An instrument's text in ``language`` ("es-mx" falls back to "es"), else in English."""
+    if not text:
+        return ""
+    return text.get(language) or text.get(language.split("-")[0]) or text.get("en", "")
+
+
 @dataclass(frozen=True)
 class Source:
     citation: str

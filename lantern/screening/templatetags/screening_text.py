@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from django import template
 from django.utils.translation import get_language
 
-from lantern.screening import instruments
+from lantern.screening import decision_support, instruments
 
 register = template.Library()
 
@@ -13,10 +13,12 @@ register = template.Library()
 @register.filter
 def in_language(text: Mapping[str, str] | None, language: str = "") -> str:
     """Text from an instrument file in the given (or the current) language, else English."""
-    if not text:
-        return ""
-    language = language or get_language() or "en"
-    return text.get(language) or text.get(language.split("-")[0]) or text.get("en", "")
+    return instruments.text_in(text, language or get_language() or "en")
+
+
+@register.filter
+def needs_acknowledgement(flag: Mapping[str, object]) -> bool:
+    return decision_support.needs_acknowledgement(flag)
 
 
 @register.filter

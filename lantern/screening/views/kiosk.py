@@ -15,12 +15,11 @@ from lantern.accounts.access import refused_as_not_found, staff_user
 from lantern.accounts.reauth import step_up
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.screening import instruments, services
-from lantern.screening.kiosk import KIOSK_SESSION
+from lantern.screening.forms import ASK_LANGUAGES
+from lantern.screening.kiosk import KIOSK_LANGUAGE, KIOSK_SESSION
 from lantern.screening.models import Mode, ScreeningSession, Status
 from lantern.screening.views.questionnaire import questionnaire_step, template_for
 from lantern.screening.views.staff import session_for
-
-KIOSK_LANGUAGES = (("en", "English"), ("es", "Español"))
 
 
 @care_staff_required
@@ -31,10 +30,10 @@ def handover(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpRes
     if (
         session.mode != Mode.KIOSK
         or session.status != Status.IN_PROGRESS
-        or session.results_released_at is not None
+        or session.results_released
     ):
         raise refused_as_not_found(request, "no self-screening to hand over", patient.pk)
-    if services.needs_privacy(session) and not session.privacy_confirmed:
+    if session.awaits_privacy:
         return redirect("screening:privacy", patient_id=patient.pk, session_id=session.pk)
     if request.method == "POST":
         request.session[KIOSK_SESSION] = services.kiosk_handover(
@@ -67,12 +66,10 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     session = _kiosk_session(request)
     if session is None or session.kiosk_exited_at:
         return _render(request, "screening/kiosk/neutral.html", session)
-    if not request.session.get(f"{KIOSK_SESSION}_language"):
-        return _render(request, "screening/kiosk/language.html", session, languages=KIOSK_LANGUAGES)
-    done = set(session.results.values_list("instrument_id", flat=True))
-    for instrument_id in session.instrument_ids:
-        if instrument_id not in done:
-            return redirect("screening:kiosk_questions", instrument_id=instrument_id)
+    if not request.session.get(KIOSK_LANGUAGE):
+        return _render(request, "screening/kiosk/language.html", session, languages=ASK_LANGUAGES)
+    if todo := session.unanswered():
+        return redirect("screening:kiosk_questions", instrument_id=todo[0])
     return redirect("screening:kiosk_done")
 
 
@@ -81,10 +78,9 @@ def kiosk(request: HttpRequest) -> HttpResponse:
 def kiosk_language(request: HttpRequest) -> HttpResponse:
     session = _kiosk_session(request)
     language = request.POST.get("language", "")
-    if session is not None and language in dict(KIOSK_LANGUAGES):
-        session.language = language
-        session.save(update_fields=["language"])
-        request.session[f"{KIOSK_SESSION}_language"] = language
+    if session is not None and language in dict(ASK_LANGUAGES):
+        services.screening_language_set(session=session, language=language)
+        request.session[KIOSK_LANGUAGE] = language
     return redirect("screening:kiosk")
 
 
@@ -141,7 +137,7 @@ def kiosk_unlock(request: HttpRequest) -> HttpResponse:
     if not confirmed:
         return render(request, "screening/kiosk/unlock.html", {"form": form, "session": session})
     request.session.pop(KIOSK_SESSION, None)
-    request.session.pop(f"{KIOSK_SESSION}_language", None)
+    request.session.pop(KIOSK_LANGUAGE, None)
     if session is None:
         return redirect("home")
     services.kiosk_release(actor=staff_user(request), session=session)

@@ -22,7 +22,12 @@ from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.models import Patient
 from lantern.screening import decision_support, instruments, services
 from lantern.screening.forms import AcknowledgeForm, CodeDecisionForm
-from lantern.screening.models import FlagAcknowledgement, Mode, ScreeningResult, ScreeningSession
+from lantern.screening.models import (
+    CodeDecision,
+    FlagAcknowledgement,
+    ScreeningResult,
+    ScreeningSession,
+)
 from lantern.screening.views.staff import session_for
 
 
@@ -34,14 +39,10 @@ def _result_for(request: HttpRequest, patient: Patient, result_id: int) -> Scree
     return result
 
 
-def released(session: ScreeningSession) -> bool:
-    return session.mode != Mode.KIOSK or session.results_released_at is not None
-
-
 def _code_choices(advice: decision_support.Advice) -> list[tuple[str, str]]:
     language = get_language() or "en"
     return [
-        (option.code, f"{option.code} \u2013 {option.title.get(language) or option.title['en']}")
+        (option.code, f"{option.code} \u2013 {instruments.text_in(option.title, language)}")
         for option in advice.codes
     ]
 
@@ -53,10 +54,12 @@ def advice_for(
     summaries = [{**result.summary, "category": result.category} for result in results]
     screened_on = timezone.localdate(session.started_at)
     coded_before = session.patient.diagnosis_codes.filter(
-        decision="confirmed", decided_at__lt=session.started_at
+        decision=CodeDecision.CONFIRMED, decided_at__lt=session.started_at
     ).exists()
     return decision_support.advise(
-        summaries, session.patient.age(screened_on), encounter="D" if coded_before else "A"
+        summaries,
+        session.patient.age(screened_on),
+        encounter=decision_support.encounter_character(coded_before=coded_before),
     )
 
 
@@ -64,7 +67,7 @@ def advice_for(
 def session_results(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id)
     session = session_for(request, patient, session_id)
-    if not released(session):
+    if not session.results_released:
         # Answers stay closed until staff take the tablet back and re-authenticate.
         needs_attention = session.results.exclude(flags=[]).exists()
         return render(
@@ -83,7 +86,7 @@ def release(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResp
     session = session_for(request, patient, session_id)
     if (confirm := ask_to_reauthenticate(request)) is not None:
         return confirm
-    if session.mode == Mode.KIOSK and session.results_released_at is None:
+    if not session.results_released:
         services.kiosk_release(actor=staff_user(request), session=session)
     return redirect("screening:session", patient_id=patient.pk, session_id=session.pk)
 
@@ -95,15 +98,14 @@ def _render_session(
     code_form: CodeDecisionForm | None = None,
     acknowledge_form: AcknowledgeForm | None = None,
 ) -> HttpResponse:
-    if not released(session):
+    if not session.results_released:
         raise refused_as_not_found(request, "results of a tablet not handed back", patient.pk)
-    sensitive = any(instruments.get_instrument(i).sensitive for i in session.instrument_ids)
     audit_record(
         action=Action.READ,
         request=request,
         patient_id=patient.pk,
         obj=session,
-        category=Category.SENSITIVE if sensitive else Category.MENTAL_HEALTH,
+        category=Category.SENSITIVE if session.sensitive else Category.MENTAL_HEALTH,
     )
     results = list(session.results.prefetch_related("acknowledgements__acknowledged_by"))
     advice = advice_for(session, results)
@@ -139,7 +141,7 @@ def _urgent(results: list[ScreeningResult], failed: AcknowledgeForm | None = Non
     for result in results:
         done = {a.flag: a for a in result.acknowledgements.all()}
         for flag in result.summary.get("flags", []):
-            if flag.get("severity") in decision_support.ACKNOWLEDGE_SEVERITIES:
+            if decision_support.needs_acknowledgement(flag):
                 prefix = acknowledge_prefix(result.pk, flag["code"])
                 form = failed if failed is not None and failed.prefix == prefix else None
                 found.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,19 +12,11 @@ from lantern.accounts.access import role_required, staff_user
 from lantern.accounts.models import Clinic, Role
 from lantern.screening import instruments
 from lantern.screening.models import ClinicThreshold
-from lantern.screening.services import threshold_set
+from lantern.screening.services import ScreeningError, threshold_set
 
 
 def _configurable() -> list[instruments.Instrument]:
-    return [
-        i
-        for i in instruments.all_instruments().values()
-        if i.threshold is not None and len(i.threshold.allowed) > 1
-    ]
-
-
-def _default(instrument: instruments.Instrument) -> int | None:
-    return instrument.threshold.default if instrument.threshold else None
+    return [i for i in instruments.all_instruments().values() if len(i.allowed_thresholds) > 1]
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -32,19 +25,21 @@ def thresholds(request: HttpRequest) -> HttpResponse:
     clinics = list(Clinic.objects.filter(health_system=admin.health_system_id).order_by("name"))
     configurable = _configurable()
     if request.method == "POST":
-        errors = 0
-        for clinic in clinics:
-            for instrument in configurable:
-                raw = request.POST.get(f"t-{clinic.pk}-{instrument.id}", "")
-                if not raw:
-                    continue
-                allowed = instrument.threshold.allowed if instrument.threshold else ()
-                if not raw.isdigit() or int(raw) not in allowed:
-                    errors += 1
-                    continue
-                threshold_set(actor=admin, clinic=clinic, instrument=instrument, threshold=int(raw))
-        if errors:
-            messages.error(request, _("Some choices were not allowed and were not saved."))
+        # All or nothing: one choice that is not allowed saves none of them.
+        try:
+            with transaction.atomic():
+                for clinic in clinics:
+                    for instrument in configurable:
+                        raw = request.POST.get(f"t-{clinic.pk}-{instrument.id}", "")
+                        if not raw:
+                            continue
+                        if not raw.isdigit():
+                            raise ScreeningError(raw)
+                        threshold_set(
+                            actor=admin, clinic=clinic, instrument=instrument, threshold=int(raw)
+                        )
+        except ScreeningError:
+            messages.error(request, _("A choice was not allowed, so no threshold was changed."))
         else:
             messages.success(request, _("Thresholds saved."))
         return redirect("screening:thresholds")
@@ -56,7 +51,7 @@ def thresholds(request: HttpRequest) -> HttpResponse:
         (
             clinic,
             [
-                (instrument, chosen.get((clinic.pk, instrument.id), _default(instrument)))
+                (instrument, chosen.get((clinic.pk, instrument.id), instrument.default_threshold))
                 for instrument in configurable
             ],
         )

@@ -7,6 +7,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -57,24 +58,21 @@ def overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "form": form,
             "deferred": patient.screening_sessions.deferred(),
             "rows": history.rows(patient),
-            "charts": history.charts(patient),
+            "charts": history.charts(patient, request.LANGUAGE_CODE),
         },
     )
 
 
 def next_step(session: ScreeningSession) -> str:
     """Where a session goes next: the privacy gate, the next unanswered questionnaire, results."""
-    from django.urls import reverse
-
     patient_id = session.patient_id
-    if services.needs_privacy(session) and not session.privacy_confirmed:
+    if session.awaits_privacy:
         return reverse("screening:privacy", args=[patient_id, session.pk])
-    if session.mode == Mode.KIOSK and session.status == Status.IN_PROGRESS:
-        return reverse("screening:kiosk_handover", args=[patient_id, session.pk])
-    done = set(session.results.values_list("instrument_id", flat=True))
-    for instrument_id in session.instrument_ids:
-        if instrument_id not in done and session.status == Status.IN_PROGRESS:
-            return reverse("screening:ask", args=[patient_id, session.pk, instrument_id])
+    if session.status == Status.IN_PROGRESS:
+        if session.mode == Mode.KIOSK:
+            return reverse("screening:kiosk_handover", args=[patient_id, session.pk])
+        if todo := session.unanswered():
+            return reverse("screening:ask", args=[patient_id, session.pk, todo[0]])
     return reverse("screening:session", args=[patient_id, session.pk])
 
 
@@ -133,9 +131,7 @@ def ask(
     session = session_for(request, patient, session_id)
     if instrument_id not in session.instrument_ids or session.mode != Mode.CLINICIAN:
         raise refused_as_not_found(request, "questionnaire not in this screening", patient.pk)
-    if session.status != Status.IN_PROGRESS or (
-        services.needs_privacy(session) and not session.privacy_confirmed
-    ):
+    if session.status != Status.IN_PROGRESS or session.awaits_privacy:
         return redirect(next_step(session))
     instrument = instruments.get_instrument(instrument_id)
     step = questionnaire_step(
