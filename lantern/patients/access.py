@@ -11,7 +11,7 @@ from uuid import UUID
 from django.http import HttpRequest
 
 from lantern.accounts.access import refused_as_not_found, role_required
-from lantern.accounts.models import CARE_ROLES, CareTeamMember
+from lantern.accounts.models import CARE_ROLES
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
 from lantern.patients.models import Patient
@@ -39,7 +39,7 @@ def patient_for(
         raise refused_as_not_found(
             request, "not on the care team or not at the patient's clinic", patient_id
         )
-    is_member = CareTeamMember.objects.filter(patient=patient, user=user.pk).exists()
+    is_member = patient.is_cared_for_by(user)  # type: ignore[arg-type]
     if on_team and not is_member:
         raise refused_as_not_found(request, "emergency access is read-only", patient_id)
     if read is not None:

@@ -39,7 +39,24 @@ def age_on(birth_date: datetime.date, today: datetime.date) -> int:
     return today.year - birth_date.year - int(before_birthday)
 
 
+def _cared_for_by(user: User) -> models.Q:
+    """On the patient's care team *and* working at one of the patient's clinics."""
+    on_team = models.Exists(CareTeamMember.objects.filter(patient=models.OuterRef("pk"), user=user))
+    at_clinic = models.Exists(
+        Patient.clinics.through.objects.filter(
+            patient=models.OuterRef("pk"), clinic__in=user.clinics.all()
+        )
+    )
+    return models.Q(on_team) & models.Q(at_clinic)
+
+
 class PatientQuerySet(models.QuerySet["Patient"]):
+    def cared_for_by(self, user: User) -> PatientQuerySet:
+        """Patients whose care ``user`` shares: the only ones they may change."""
+        if not getattr(user, "cares_for_patients", False):
+            return self.none()
+        return self.filter(_cared_for_by(user))
+
     def visible_to(self, user: User) -> PatientQuerySet:
         """Patients ``user`` may open now.
 
@@ -50,18 +67,10 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         """
         if not getattr(user, "cares_for_patients", False):
             return self.none()
-        on_team = models.Exists(
-            CareTeamMember.objects.filter(patient=models.OuterRef("pk"), user=user)
-        )
-        at_clinic = models.Exists(
-            Patient.clinics.through.objects.filter(
-                patient=models.OuterRef("pk"), clinic__in=user.clinics.all()
-            )
-        )
         emergency = models.Exists(
             EmergencyAccess.objects.active().filter(patient=models.OuterRef("pk"), user=user)
         )
-        return self.filter((models.Q(on_team) & models.Q(at_clinic)) | models.Q(emergency))
+        return self.filter(_cared_for_by(user) | models.Q(emergency))
 
     def in_health_system_of(self, user: User) -> PatientQuerySet:
         """Patients at any clinic of ``user``'s health system: the reach of emergency access."""
@@ -172,6 +181,11 @@ class Patient(models.Model):
             self.estimated_age = self.estimated_on = None
         elif self.estimated_on is None or self.age(today) != estimated_age:
             self.estimated_age, self.estimated_on = estimated_age, today
+
+    def is_cared_for_by(self, user: User) -> bool:
+        """``user`` is on this patient's care team at one of the patient's clinics (emergency
+        access alone does not count: it lets someone read, never change)."""
+        return Patient.objects.cared_for_by(user).filter(pk=self.pk).exists()
 
     def is_minor(self, today: datetime.date | None = None) -> bool | None:
         """True under 18, False from 18, ``None`` when age is unknown (ask, don't assume)."""

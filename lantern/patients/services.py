@@ -314,7 +314,7 @@ def contact_channel_update(
 
 
 def _require_member(actor: User, patient: Patient) -> None:
-    if not patient.care_team.filter(user=actor).exists():
+    if not patient.is_cared_for_by(actor):
         raise RegistryError(_("Only members of the care team change the care team."))
 
 

@@ -230,3 +230,27 @@ def test_notices_are_listed_and_marked_read(personas, officer):
     assert "Emergency access used" in client.get(reverse("accounts:notifications")).content.decode()
     client.post(reverse("accounts:notifications_read"))
     assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_a_team_member_who_left_the_clinic_gets_only_read_only_emergency_access(personas, officer):
+    from tests.factories import ClinicFactory
+
+    elsewhere = ClinicFactory(name="Hillside Clinic", health_system=personas.clinic.health_system)
+    personas.clinician.clinics.set([elsewhere])
+    assert personas.patient.care_team.filter(user=personas.clinician).exists()
+    search = emergency.emergency_search_start(actor=personas.clinician, reason=REASON)
+    emergency.emergency_access_open(
+        actor=personas.clinician, grant=search, patient=personas.patient
+    )
+    client = signed_in(personas.clinician)
+    detail = client.get(reverse("patients:detail", args=[personas.patient.pk]))
+    assert detail.status_code == 200
+    assert AuditEvent.objects.filter(
+        actor=personas.clinician, action="read", detail="emergency access"
+    ).exists()
+    edit = client.post(
+        reverse("patients:edit", args=[personas.patient.pk]), {"preferred_name": "Changed"}
+    )
+    assert edit.status_code == 404
+    personas.patient.refresh_from_db()
+    assert personas.patient.preferred_name == "Rosa Delgado"

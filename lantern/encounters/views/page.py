@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lantern.accounts.access import refused_as_not_found, staff_user
-from lantern.accounts.models import CareTeamMember
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
 from lantern.encounters import body_map, consent_rules, services
@@ -52,7 +51,7 @@ def visit_for(request: HttpRequest, patient: Patient, visit_id: int) -> Encounte
 
 
 def on_care_team(request: HttpRequest, patient: Patient) -> bool:
-    return CareTeamMember.objects.filter(patient=patient, user=staff_user(request)).exists()
+    return patient.is_cared_for_by(staff_user(request))
 
 
 def refusal_message(refusal: services.ConsentRequired) -> str:

@@ -61,7 +61,7 @@ def visit_list(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "patient": patient,
             "form": form,
             "visits": patient.encounters.select_related("clinic"),
-            "can_write": patient.care_team.filter(user=user).exists(),
+            "can_write": patient.is_cared_for_by(user),
             "can_start": clinics.exists(),
         },
     )

@@ -131,7 +131,7 @@ def _detail_context(request: HttpRequest, patient: Patient, **forms: object) -> 
 
 
 def _emergency_grant(user: User, patient: Patient) -> EmergencyAccess | None:
-    if patient.care_team.filter(user=user).exists():
+    if patient.is_cared_for_by(user):
         return None
     return EmergencyAccess.objects.active().filter(user=user, patient=patient).first()
 
