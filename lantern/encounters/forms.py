@@ -52,11 +52,6 @@ def _offer_only(field: forms.Field, choices: Choices) -> None:
     field.widget.choices = list(choices)
 
 
-class StaffChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.display_name)
-
-
 class VisitDetailsForm(CleanTextMixin, forms.Form):
     """Who is in the room: companion, interpreter, staff."""
 
@@ -79,7 +74,7 @@ class VisitDetailsForm(CleanTextMixin, forms.Form):
         initial=Interpreter.NOT_NEEDED,
         help_text=_("Never ask a companion or relative to interpret."),
     )
-    staff_present = StaffChoiceField(
+    staff_present = forms.ModelMultipleChoiceField(
         label=_("Other staff present"),
         queryset=User.objects.none(),
         required=False,
@@ -132,6 +127,10 @@ class InstructionsForm(CleanTextMixin, forms.Form):
             "Printed only if they choose."
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "instructions-%s")
+        super().__init__(*args, **kwargs)
 
 
 class CarePreferencesForm(CleanTextMixin, forms.Form):
@@ -216,6 +215,7 @@ class ConsentForm(CleanTextMixin, forms.Form):
     note = forms.CharField(label=_("Note"), max_length=1000, required=False, widget=_textarea())
 
     def __init__(self, *args: Any, adult: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "consent-%s")
         super().__init__(*args, **kwargs)
         if adult:  # an adult decides for themselves: nobody else's consent is offered
             del self.fields["given_by"]
@@ -295,6 +295,10 @@ class InjuryForm(CleanTextMixin, forms.Form):
         label=_("Size"), max_length=40, required=False, help_text=_("For example 2 x 3 cm.")
     )
     note = forms.CharField(label=_("Notes"), max_length=2000, required=False, widget=_textarea())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "injury-%s")
+        super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -76,6 +76,11 @@ class Encounter(models.Model):
     def is_open(self) -> bool:
         return self.ended_at is None
 
+    @property
+    def companion_in_room(self) -> bool:
+        """Someone came with the patient and is still in the room."""
+        return self.companion in (CompanionStatus.STAYED, CompanionStatus.NOT_ASKED)
+
 
 class CarePreferences(models.Model):
     """How, by whom, where and when the patient wants to be cared for. Shown before contact."""

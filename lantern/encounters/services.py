@@ -70,12 +70,18 @@ def consent_decisions(
     ]
 
 
+def _lock_patient(patient: Patient) -> None:
+    """Hold the patient's row until the transaction ends: consent writes and guarded writes
+    for one patient take their turns."""
+    type(patient).objects.select_for_update().filter(pk=patient.pk).exists()
+
+
 def _guarded(actor: User, patient: Patient, what: str, write: Callable[[], T]) -> T:
     """Run ``write`` in a transaction holding the patient's row, so a withdrawal recorded at
     the same moment waits for it or wins; audit any refusal after the rollback."""
     try:
         with transaction.atomic():
-            type(patient).objects.select_for_update().filter(pk=patient.pk).exists()
+            _lock_patient(patient)
             return write()
     except ConsentRequired as refusal:
         states = ", ".join(f"{d.scope}={d.state}" for d in refusal.decisions)
@@ -159,7 +165,7 @@ def encounter_update(*, actor: User, encounter: Encounter, **values: Any) -> Enc
 
 @transaction.atomic
 def encounter_end(*, actor: User, encounter: Encounter) -> Encounter:
-    if encounter.ended_at is None:
+    if encounter.is_open:
         encounter.ended_at = timezone.now()
         encounter.save(update_fields=["ended_at"])
         audit_record(
@@ -210,7 +216,7 @@ def consent_record(
     info = consent_rules.SCOPES[scope]
     if given_by == ConsentGiver.GUARDIAN and patient.is_minor() is False:
         raise VisitError(_("An adult patient decides for themselves; a guardian cannot consent."))
-    type(patient).objects.select_for_update().filter(pk=patient.pk).exists()
+    _lock_patient(patient)
     if info.per_visit and encounter is None:
         raise VisitError(_("This consent belongs to a visit."))
     if info.named_recipient and not recipient.strip():
@@ -327,7 +333,7 @@ def _check_mandate(patient: Patient, kind: str, legal_basis: str, adult_duty: bo
 
 
 def _require_open(encounter: Encounter) -> None:
-    if encounter.ended_at is not None:
+    if not encounter.is_open:
         raise VisitError(_("This visit has ended."))
 
 

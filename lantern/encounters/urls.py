@@ -32,10 +32,11 @@ urlpatterns = [
     path(f"{visit}injuries/", exam.injury_add, name="injury_add"),
     path(f"{visit}injuries/<int:injury_id>/photos/", photos.photo_upload, name="photo_upload"),
     path(f"{visit}photos/", photos.photo_gallery, name="photos"),
-    path(f"{visit}photos/<int:photo_id>/", photos.photo_full, name="photo"),
+    path(f"{visit}photos/<int:photo_id>/", photos.photo_image, name="photo"),
     path(
         f"{visit}photos/<int:photo_id>/thumbnail/",
-        photos.photo_thumbnail,
+        photos.photo_image,
+        {"thumbnail": True},
         name="photo_thumbnail",
     ),
     path(f"{visit}disclosures/", disclosures.disclosure_add, name="disclosure_add"),

@@ -18,6 +18,7 @@ from PIL import Image
 from lantern.audit.models import AuditEvent
 from lantern.encounters import consent_rules, services
 from lantern.encounters.models import Disclosure, ExamStep, InjuryPhoto
+from tests.encounters.conftest import give
 from tests.factories import make_patient
 
 STATES = ("given", "declined", "deferred", "withdrawn", "expired", "missing")
@@ -27,18 +28,6 @@ def png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 120, 90)).save(out, format="PNG")
     return out.getvalue()
-
-
-@pytest.fixture
-def visit(personas):
-    return services.encounter_start(
-        actor=personas.clinician,
-        patient=personas.patient,
-        clinic=personas.clinic,
-        kind="clinic",
-        companion="came_alone",
-        interpreter="not_needed",
-    )
 
 
 def put_in_state(personas, visit, scope, state, recipient=""):
@@ -65,11 +54,6 @@ def put_in_state(personas, visit, scope, state, recipient=""):
         record(state)
 
 
-def grant_all(personas, visit, scopes, recipient=""):
-    for scope in scopes:
-        put_in_state(personas, visit, scope, "given", recipient)
-
-
 EXAM_CELLS = [
     (step, scope, state)
     for step, scopes in consent_rules.EXAM_STEPS.items()
@@ -83,7 +67,7 @@ EXAM_CELLS = [
 )
 def test_an_exam_step_needs_every_consent_it_depends_on(personas, visit, step, scope, state):
     others = [s for s in consent_rules.EXAM_STEPS[step] if s != scope]
-    grant_all(personas, visit, others)
+    give(personas, visit, *others)
     put_in_state(personas, visit, scope, state)
     record = lambda: services.exam_step_record(  # noqa: E731
         actor=personas.clinician, encounter=visit, step=step, status="done", told_can_stop=True
@@ -101,7 +85,7 @@ def test_an_exam_step_needs_every_consent_it_depends_on(personas, visit, step, s
 
 @pytest.mark.parametrize("state", STATES)
 def test_a_photo_needs_photo_consent(personas, visit, state):
-    grant_all(personas, visit, ["general_exam"])
+    give(personas, visit, "general_exam")
     injury = services.injury_record(
         actor=personas.clinician,
         encounter=visit,
@@ -260,7 +244,7 @@ def test_a_stopped_step_must_have_begun_with_consent(personas, visit):
             status="stopped",
             told_can_stop=True,
         )
-    grant_all(personas, visit, ["pelvic_exam", "undress", "touch"])
+    give(personas, visit, "pelvic_exam", "undress", "touch")
     services.consent_withdraw(
         actor=personas.clinician, record=visit.consents.filter(scope="pelvic_exam").get()
     )
@@ -275,7 +259,7 @@ def test_a_stopped_step_must_have_begun_with_consent(personas, visit):
 
 
 def test_documenting_a_genital_injury_needs_pelvic_exam_consent(personas, visit):
-    grant_all(personas, visit, ["general_exam"])
+    give(personas, visit, "general_exam")
     with pytest.raises(services.ConsentRequired, match="pelvic_exam"):
         services.injury_record(
             actor=personas.clinician,
@@ -288,7 +272,7 @@ def test_documenting_a_genital_injury_needs_pelvic_exam_consent(personas, visit)
 
 
 def test_exam_consent_from_one_visit_does_not_carry_to_the_next(personas, visit):
-    grant_all(personas, visit, ["general_exam"])
+    give(personas, visit, "general_exam")
     next_visit = services.encounter_start(
         actor=personas.clinician,
         patient=personas.patient,
@@ -308,7 +292,7 @@ def test_exam_consent_from_one_visit_does_not_carry_to_the_next(personas, visit)
 
 
 def test_withdrawal_stops_the_next_step_at_once_and_keeps_the_history(personas, visit):
-    grant_all(personas, visit, ["general_exam", "touch"])
+    give(personas, visit, "general_exam", "touch")
     services.exam_step_record(
         actor=personas.clinician,
         encounter=visit,
@@ -349,8 +333,15 @@ def test_scopes_in_rules_and_choices_agree():
     assert set(consent_rules.SCOPES) == set(Scope.values)
 
 
+def test_exam_steps_and_disclosure_kinds_in_rules_and_choices_agree():
+    from lantern.encounters.choices import DisclosureKind, ExamStepKind
+
+    assert set(consent_rules.EXAM_STEPS) == set(ExamStepKind.values)
+    assert set(consent_rules.DISCLOSURE_SCOPES) == set(DisclosureKind.values)
+
+
 def test_nothing_is_added_to_a_visit_that_has_ended(personas, visit):
-    grant_all(personas, visit, ["general_exam"])
+    give(personas, visit, "general_exam")
     injury = services.injury_record(
         actor=personas.clinician,
         encounter=visit,

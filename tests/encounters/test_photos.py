@@ -10,6 +10,7 @@ from PIL import ExifTags, Image
 
 from lantern.encounters import photos, services
 from lantern.encounters.models import InjuryPhoto
+from tests.encounters.conftest import give
 
 GPS = ExifTags.IFD.GPSInfo
 
@@ -31,31 +32,8 @@ def jpeg_with_gps() -> bytes:
 
 
 @pytest.fixture
-def injury(personas):
-    visit = services.encounter_start(
-        actor=personas.clinician,
-        patient=personas.patient,
-        clinic=personas.clinic,
-        kind="emergency",
-        companion="came_alone",
-        interpreter="not_needed",
-    )
-    services.consent_record(
-        actor=personas.clinician,
-        patient=personas.patient,
-        encounter=visit,
-        scope="photographs",
-        status="given",
-        method="verbal",
-    )
-    services.consent_record(
-        actor=personas.clinician,
-        patient=personas.patient,
-        encounter=visit,
-        scope="general_exam",
-        status="given",
-        method="verbal",
-    )
+def injury(personas, visit):
+    give(personas, visit, "photographs", "general_exam")
     return services.injury_record(
         actor=personas.clinician,
         encounter=visit,

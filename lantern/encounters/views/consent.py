@@ -24,7 +24,7 @@ from lantern.patients.access import care_staff_required, patient_for
 def consent_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id, on_team=True)
     visit = visit_for(request, patient, visit_id)
-    form = ConsentForm(request.POST, auto_id="consent-%s", adult=patient.is_minor() is False)
+    form = ConsentForm(request.POST, adult=patient.is_minor() is False)
     if form.is_valid():
         try:
             services.consent_record(

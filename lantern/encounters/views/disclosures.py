@@ -27,15 +27,12 @@ def disclosure_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> Htt
     basis = DisclosureBasis.CONSENT if on_consent else DisclosureBasis.MANDATE
     form = DisclosureForm(request.POST, basis=basis, adult=patient.is_minor() is False)
     if form.is_valid():
-        values = {"legal_basis": "", **form.cleaned_data}
         try:
             services.disclosure_create(
-                actor=staff_user(request), patient=patient, encounter=visit, **values
+                actor=staff_user(request), patient=patient, encounter=visit, **form.cleaned_data
             )
-        except services.ConsentRequired as refusal:
-            form.add_error(None, refusal_message(refusal))
         except services.VisitError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, refusal_message(error))
         else:
             messages.success(request, _("Disclosure recorded."))
             return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)

@@ -31,10 +31,8 @@ def exam_step_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> Http
             services.exam_step_record(
                 actor=staff_user(request), encounter=visit, **form.cleaned_data
             )
-        except services.ConsentRequired as refusal:
-            form.add_error(None, refusal_message(refusal))
         except services.VisitError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, refusal_message(error))
         else:
             messages.success(request, _("Examination step recorded."))
             return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
@@ -47,17 +45,13 @@ def exam_step_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> Http
 def injury_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id, on_team=True)
     visit = visit_for(request, patient, visit_id)
-    form = InjuryForm(request.POST, auto_id="injury-%s")
-    if form.is_valid() and not visit.is_open:
-        form.add_error(None, _("This visit has ended."))
+    form = InjuryForm(request.POST)
     if form.is_valid():
         try:
             services.injury_record(actor=staff_user(request), encounter=visit, **form.cleaned_data)
-        except services.ConsentRequired as refusal:
-            form.add_error(None, refusal_message(refusal))
         except services.VisitError as error:
-            form.add_error(None, str(error))
-    if not form.is_valid():
-        return visit_with_errors(request, patient, visit, injury_form=form)
-    messages.success(request, _("Injury recorded."))
-    return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
+            form.add_error(None, refusal_message(error))
+        else:
+            messages.success(request, _("Injury recorded."))
+            return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
+    return visit_with_errors(request, patient, visit, injury_form=form)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from lantern.accounts.access import refused_as_not_found, staff_user
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
-from lantern.encounters import body_map, consent_rules, services
+from lantern.encounters import body_map, consent_rules, photos, services
 from lantern.encounters.choices import DisclosureBasis, DisclosureKind, Scope
 from lantern.encounters.forms import (
     ConsentForm,
@@ -54,12 +54,15 @@ def on_care_team(request: HttpRequest, patient: Patient) -> bool:
     return patient.is_cared_for_by(staff_user(request))
 
 
-def refusal_message(refusal: services.ConsentRequired) -> str:
-    """The service's refusal, in words staff read: which consent, and in what state."""
+def refusal_message(error: services.VisitError | photos.PhotoError) -> str:
+    """The service's refusal, in words staff read: for want of consent, which consent and in
+    what state; otherwise the refusal's own message."""
+    if not isinstance(error, services.ConsentRequired):
+        return str(error)
     labels = dict(Scope.choices)
     missing = "; ".join(
         f"{labels[decision.scope]} ({STATE_LABELS[decision.state].lower()})"
-        for decision in refusal.decisions
+        for decision in error.decisions
     )
     return _("Not recorded: this needs the patient's current consent for: %(consents)s.") % {
         "consents": missing
@@ -90,11 +93,11 @@ def _recipients(records: list[ConsentRecord], scope: str) -> list[str]:
     return list(seen.values())
 
 
-def consent_rows(
-    patient: Patient, visit: Encounter, records: list[ConsentRecord]
-) -> list[ConsentRow]:
+def consent_rows(visit: Encounter, records: list[ConsentRecord]) -> list[ConsentRow]:
+    """Each scope's decision, from ``records``: the visit's history (``_history``) holds every
+    record that can decide a scope in this visit, so nothing more is loaded."""
     by_id = {record.pk: record for record in records}
-    facts, now = services.consent_facts(patient), timezone.now()  # one load, however many rows
+    facts, now = [record.as_fact() for record in records], timezone.now()
 
     def decide(scope: str, recipient: str = "") -> consent_rules.Decision:
         return consent_rules.decide(facts, scope, now, encounter_id=visit.pk, recipient=recipient)
@@ -153,17 +156,16 @@ def _injuries(visit: Encounter, can_photograph: bool, failed: PhotoForm | None) 
 def _blank_forms(visit: Encounter) -> dict[str, Any]:
     """Every form of the visit page, empty; a form that failed replaces its blank one."""
     return {
-        "consent_form": ConsentForm(auto_id="consent-%s", adult=visit.patient.is_minor() is False),
+        "consent_form": ConsentForm(adult=visit.patient.is_minor() is False),
         "done_form": ExamStepForm(done=True),
         "other_form": ExamStepForm(done=False),
-        "injury_form": InjuryForm(auto_id="injury-%s"),
+        "injury_form": InjuryForm(),
         "consent_disclosure_form": DisclosureForm(basis=DisclosureBasis.CONSENT),
         "mandate_form": DisclosureForm(
             basis=DisclosureBasis.MANDATE, adult=visit.patient.is_minor() is False
         ),
         "instructions_form": InstructionsForm(
-            auto_id="instructions-%s",
-            initial={"patient_instructions": visit.patient_instructions},
+            initial={"patient_instructions": visit.patient_instructions}
         ),
     }
 
@@ -172,7 +174,7 @@ def visit_context(
     request: HttpRequest, patient: Patient, visit: Encounter, **forms: Any
 ) -> dict[str, Any]:
     records = _history(patient, visit)
-    rows = consent_rows(patient, visit, records)
+    rows = consent_rows(visit, records)
     steps = allowed_steps(rows)
     covered = covered_disclosures(rows)
     can_photograph = any(row.scope == "photographs" and row.decision.allowed for row in rows)

@@ -38,17 +38,13 @@ def photo_upload(
     if injury is None:
         raise refused_as_not_found(request, "injury not of this visit", patient.pk)
     form = PhotoForm(request.POST, request.FILES, prefix=f"photo-{injury.pk}")
-    if form.is_valid() and not visit.is_open:
-        form.add_error("photo", _("This visit has ended."))
     if form.is_valid():
         # Read one byte past the limit: enough to refuse an oversized file, never more.
         data = form.cleaned_data["photo"].read(photos.MAX_UPLOAD_BYTES + 1)
         try:
             services.photo_store(actor=staff_user(request), injury=injury, data=data)
-        except photos.PhotoError as error:
-            form.add_error("photo", str(error))
-        except services.ConsentRequired as refusal:
-            form.add_error("photo", refusal_message(refusal))
+        except (services.VisitError, photos.PhotoError) as error:
+            form.add_error("photo", refusal_message(error))
         else:
             messages.success(request, _("Photograph stored, without location data."))
             return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
@@ -83,9 +79,12 @@ def _gallery(request: HttpRequest, visit: Encounter) -> HttpResponse:
     )
 
 
-def _photo_for(
-    request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: int, *, thumbnail: bool
-) -> InjuryPhoto:
+@care_staff_required
+@require_GET
+def photo_image(
+    request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: int, thumbnail: bool = False
+) -> HttpResponseBase:
+    """The photograph, or its thumbnail (``thumbnail``, set by the URL)."""
     patient = patient_for(request, patient_id, on_team=True)
     visit = visit_for(request, patient, visit_id)
     unused = "image" if thumbnail else "thumbnail"  # load and decrypt only the one shown
@@ -97,25 +96,7 @@ def _photo_for(
     )
     if photo is None:
         raise refused_as_not_found(request, "photo not of this visit", patient.pk)
-    return photo
-
-
-@care_staff_required
-@require_GET
-def photo_full(
-    request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: int
-) -> HttpResponseBase:
-    photo = _photo_for(request, patient_id, visit_id, photo_id, thumbnail=False)
-    return _image(request, photo, thumbnail=False)
-
-
-@care_staff_required
-@require_GET
-def photo_thumbnail(
-    request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: int
-) -> HttpResponseBase:
-    photo = _photo_for(request, patient_id, visit_id, photo_id, thumbnail=True)
-    return _image(request, photo, thumbnail=True)
+    return _image(request, photo, thumbnail=thumbnail)
 
 
 @reauthentication_required

@@ -113,7 +113,7 @@ def visit_edit(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpRes
 def visit_instructions(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id, on_team=True)
     visit = visit_for(request, patient, visit_id)
-    form = InstructionsForm(request.POST, auto_id="instructions-%s")
+    form = InstructionsForm(request.POST)
     if not form.is_valid():
         return visit_with_errors(request, patient, visit, instructions_form=form)
     services.encounter_update(actor=staff_user(request), encounter=visit, **form.cleaned_data)
