@@ -49,9 +49,6 @@ LOAD_BATCH = 10_000
 WARM_UP_CALLS = 20
 
 
-# --- Parent: one subprocess per database ----------------------------------------------------
-
-
 # --- Worker: (a) the cost of a write ---------------------------------------------------------
 
 
@@ -116,20 +113,9 @@ def _bench_writes(args: argparse.Namespace) -> None:
 
 
 def _actor_and_patient() -> tuple[Any, Any]:
-    from lantern.accounts.models import Clinic, ClinicianType, HealthSystem, Role, User
     from lantern.patients import services
 
-    system = HealthSystem.objects.create(name="Bench Health")
-    clinic = Clinic.objects.create(health_system=system, name="Bench Clinic")
-    user = User.objects.create_user(
-        username="bench-clinician",
-        password=None,
-        display_name="Bench Clinician",
-        role=Role.CLINICIAN,
-        clinician_type=ClinicianType.PHYSICIAN,
-        health_system=system,
-    )
-    user.clinics.add(clinic)
+    clinic, user = harness.bench_clinician()
     patient = services.patient_register(
         actor=user,
         clinic=clinic,
@@ -266,19 +252,7 @@ def _bench_verify(args: argparse.Namespace) -> None:
 
 
 def worker(args: argparse.Namespace) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sqlite_version()" if vendor == "sqlite" else "SHOW server_version")
-        version = cursor.fetchone()[0]
-    where = "fresh file in a temporary directory" if vendor == "sqlite" else "fresh database"
-    print(f"\n== {'SQLite' if vendor == 'sqlite' else 'PostgreSQL'} {version} ({where}) ==")
-    call_command("migrate", verbosity=0, interactive=False)
+    harness.start_worker()
     _bench_writes(args)
     _bench_verify(args)
 
@@ -319,12 +293,7 @@ def main() -> int:
         ]
         return harness.run_worker(__file__, worker_args, database, database_url, tmp, args.timeout)
 
-    status = 0
-    if args.database in ("sqlite", "both"):
-        status |= harness.on_fresh_sqlite(run, PREFIX)
-    if args.database in ("postgres", "both"):
-        status |= harness.on_fresh_postgres(run, args.postgres_url, args.postgres_db, PREFIX)
-    return status
+    return harness.run_selected(args.database, run, args.postgres_url, args.postgres_db, PREFIX)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -111,3 +112,53 @@ def on_fresh_postgres(run: Run, admin_url: str, name: str, prefix: str) -> int:
 def percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def run_selected(which: str, run: Run, postgres_url: str, postgres_db: str, prefix: str) -> int:
+    """Run on a fresh SQLite file, a fresh PostgreSQL database, or both (``which``)."""
+    status = 0
+    if which in {"sqlite", "both"}:
+        status |= on_fresh_sqlite(run, prefix)
+    if which in {"postgres", "both"}:
+        status |= on_fresh_postgres(run, postgres_url, postgres_db, prefix)
+    return status
+
+
+def start_worker() -> str:
+    """In a worker: set Django up, say which database this is, migrate it; the vendor."""
+    import time
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sqlite_version()" if vendor == "sqlite" else "SHOW server_version")
+        version = cursor.fetchone()[0]
+    where = "fresh file in a temporary directory" if vendor == "sqlite" else "fresh database"
+    print(f"\n== {'SQLite' if vendor == 'sqlite' else 'PostgreSQL'} {version} ({where}) ==")
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    print(f"migrate: {time.perf_counter() - started:.1f} s")
+    return vendor
+
+
+def bench_clinician() -> tuple[Any, Any]:
+    """A clinic of a fresh health system and one clinician working there: (clinic, user)."""
+    from lantern.accounts.models import Clinic, ClinicianType, HealthSystem, Role, User
+
+    system = HealthSystem.objects.create(name="Bench Health")
+    clinic = Clinic.objects.create(health_system=system, name="Bench Clinic")
+    user = User.objects.create_user(
+        username="bench-clinician",
+        password=None,
+        display_name="Bench Clinician",
+        role=Role.CLINICIAN,
+        clinician_type=ClinicianType.PHYSICIAN,
+        health_system=system,
+    )
+    user.clinics.add(clinic)
+    return clinic, user

@@ -63,9 +63,6 @@ KINDS = (*RECALL_KINDS, "birth-date", "nonexistent")
 COLLEAGUE_SHARE = 100
 
 
-# --- Parent: one subprocess per database ----------------------------------------------------
-
-
 # --- Worker: seed and search in one database ------------------------------------------------
 
 
@@ -258,19 +255,13 @@ def _report_sizes(vendor: str, patients: int) -> None:
 
 
 def worker(args: argparse.Namespace) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    vendor = harness.start_worker()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from lantern.accounts.models import (
         CareTeamMember,
-        Clinic,
-        ClinicianType,
-        HealthSystem,
         Role,
         User,
     )
@@ -279,28 +270,7 @@ def worker(args: argparse.Namespace) -> None:
     from lantern.patients.models import ExternalIdentifier, Patient
     from lantern.patients.synthetic import synthetic_patients
 
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sqlite_version()" if vendor == "sqlite" else "SHOW server_version")
-        version = cursor.fetchone()[0]
-    where = "fresh file in a temporary directory" if vendor == "sqlite" else "fresh database"
-    print(f"\n== {'SQLite' if vendor == 'sqlite' else 'PostgreSQL'} {version} ({where}) ==")
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    print(f"migrate: {time.perf_counter() - started:.1f} s")
-
-    system = HealthSystem.objects.create(name="Bench Health")
-    clinic = Clinic.objects.create(health_system=system, name="Bench Clinic")
-    user = User.objects.create_user(
-        username="bench-clinician",
-        password=None,
-        display_name="Bench Clinician",
-        role=Role.CLINICIAN,
-        clinician_type=ClinicianType.PHYSICIAN,
-        health_system=system,
-    )
-    user.clinics.add(clinic)
+    clinic, user = harness.bench_clinician()
 
     today = timezone.localdate()
     started = time.perf_counter()
@@ -406,7 +376,7 @@ def worker(args: argparse.Namespace) -> None:
         password=None,
         display_name="Bench Colleague",
         role=Role.ADVOCATE,
-        health_system=system,
+        health_system=clinic.health_system,
     )
     colleague.clinics.add(clinic)
     ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))[::COLLEAGUE_SHARE]
@@ -519,12 +489,7 @@ def main() -> int:
         ]
         return harness.run_worker(__file__, worker_args, database, database_url, tmp, args.timeout)
 
-    status = 0
-    if args.database in {"sqlite", "both"}:
-        status |= harness.on_fresh_sqlite(run, PREFIX)
-    if args.database in {"postgres", "both"}:
-        status |= harness.on_fresh_postgres(run, args.postgres_url, args.postgres_db, PREFIX)
-    return status
+    return harness.run_selected(args.database, run, args.postgres_url, args.postgres_db, PREFIX)
 
 
 if __name__ == "__main__":

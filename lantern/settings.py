@@ -210,7 +210,6 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "lantern.core.views.csrf_failure"
 
 # Second factor (TOTP) for every staff account; recovery codes as static tokens.
-OTP_TOTP_ISSUER = env.get_str("LANTERN_APP_NAME", "Lantern")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
@@ -331,6 +330,7 @@ else:
 # Shown in every title and header: neutral on purpose, so a screen seen over a shoulder or a
 # browser tab does not reveal what kind of care the person is receiving.
 LANTERN_APP_NAME = env.get_str("LANTERN_APP_NAME", "Lantern")
+OTP_TOTP_ISSUER = LANTERN_APP_NAME  # the name authenticator apps show: neutral too
 LANTERN_SEARCH_RESULT_LIMIT = 25
 # How long a record opened with emergency access ("break the glass") stays open.
 LANTERN_EMERGENCY_ACCESS_HOURS = env.get_int("LANTERN_EMERGENCY_ACCESS_HOURS", 4)

@@ -6,11 +6,11 @@ import time
 
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lantern.accounts.middleware import SEEN_AT, SIGNED_IN_AT
 from lantern.accounts.models import User
 from lantern.accounts.reauth import REAUTHENTICATED_AT
+from tests.factories import authenticator
 
 
 def signed_in(
@@ -23,7 +23,7 @@ def signed_in(
     session[SIGNED_IN_AT] = session[SEEN_AT] = time.time()
     session.save()
     if second_factor:
-        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True)
+        device = authenticator(user)
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()

@@ -44,13 +44,19 @@ def audit_refusal(
         patient_id=patient_id,
         category=category,
         outcome=Outcome.DENIED,
-        detail=detail[:200],
+        detail=detail,
     )
 
 
-def refused_as_not_found(request: HttpRequest, detail: str, patient_id: Any = None) -> Http404:
+def refused_as_not_found(
+    request: HttpRequest,
+    detail: str,
+    patient_id: Any = None,
+    *,
+    category: Category = Category.NONE,
+) -> Http404:
     """Audit a refused attempt and return the 404 to raise."""
-    audit_refusal(request, detail, patient_id=patient_id)
+    audit_refusal(request, detail, patient_id=patient_id, category=category)
     return Http404()
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts import mfa
-from lantern.accounts.models import User
+from lantern.accounts.models import ReviewStatus, User
 
 SAME_ANSWER = _("That username and password did not match. Check them and try again.")
 
@@ -67,7 +67,10 @@ class ConfirmIdentityForm(forms.Form):
 class EmergencyReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Was this emergency access justified?"),
-        choices=[("justified", _("Justified")), ("not_justified", _("Not justified"))],
+        choices=[
+            (status.value, status.label)
+            for status in (ReviewStatus.JUSTIFIED, ReviewStatus.NOT_JUSTIFIED)
+        ],
         widget=forms.RadioSelect,
     )
     note = forms.CharField(

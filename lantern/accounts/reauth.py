@@ -32,15 +32,19 @@ def recently_reauthenticated(request: HttpRequest) -> bool:
     return at is not None and time.time() - at <= settings.LANTERN_REAUTH_WINDOW.total_seconds()
 
 
+def safe_next(request: HttpRequest, target: str) -> str:
+    """``target`` if it stays on this site, else the home page (no open redirects)."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
 def _return_to(request: HttpRequest) -> str:
     if request.method == "GET":
         return request.get_full_path()
-    referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return referer
-    return reverse("home")
+    return safe_next(request, request.headers.get("Referer", ""))
 
 
 def step_up(request: HttpRequest) -> tuple[bool, Any]:

@@ -11,12 +11,17 @@ from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lantern.accounts.models import Clinic, Role, User
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
 
 EDITABLE = ("display_name", "email", "role", "clinician_type", "is_active")
+
+
+class StaffError(Exception):
+    """A staff change that cannot be made; the message is safe to show."""
 
 
 # Changes to these are recorded as "changed", not with their values: an email address is
@@ -30,7 +35,7 @@ def _describe(before: dict[str, Any], after: dict[str, Any]) -> str:
         for name in before
         if before[name] != after[name]
     ]
-    return "; ".join(changed)[:200]
+    return "; ".join(changed)
 
 
 def _state(user: User) -> dict[str, Any]:
@@ -60,7 +65,12 @@ def staff_create(
 
 @transaction.atomic
 def staff_update(*, actor: User, user: User, clinics: Iterable[Clinic], **fields: Any) -> User:
-    before = _state(user)
+    if user.pk == actor.pk and (
+        fields.get("role", Role.ADMINISTRATOR) != Role.ADMINISTRATOR
+        or not fields.get("is_active", True)
+    ):
+        raise StaffError(_("You cannot remove your own administrator access."))
+    before = _state(User.objects.get(pk=user.pk))  # as stored: a form may have changed ``user``
     for name, value in fields.items():
         setattr(user, name, value)
     if user.role != Role.CLINICIAN:

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from lantern.accounts.access import role_required, staff_user
+from lantern.accounts.access import refused_as_not_found, role_required, staff_user
 from lantern.accounts.models import Role
-from lantern.audit.models import Action, Category, Outcome
+from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
 from lantern.patients.models import Patient
 
@@ -40,15 +40,12 @@ def patient_for_review(request: HttpRequest, patient_id: UUID) -> Patient:
         scope = Patient.objects.in_clinics_of(staff_user(request))
         patient = scope.filter(pk=patient_id).first()
     if patient is None:
-        audit_record(
-            action=Action.READ,
-            request=request,
-            patient_id=patient_id,
+        raise refused_as_not_found(
+            request,
+            "not a privacy officer at the patient's clinic",
+            patient_id,
             category=Category.AUDIT,
-            outcome=Outcome.DENIED,
-            detail="not a privacy officer at the patient's clinic",
         )
-        raise Http404
     audit_record(
         action=Action.READ,
         request=request,

@@ -22,7 +22,7 @@ def _refusal(request: HttpRequest, detail: str) -> None:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Oversized, malformed or suspicious requests (e.g. a forged session cookie)."""
-    _refusal(request, f"request refused: {type(exception).__name__}"[:200])
+    _refusal(request, f"request refused: {type(exception).__name__}")
     return HttpResponseBadRequest(loader.render_to_string("400.html", request=request))
 
 

@@ -11,7 +11,23 @@ from django.db.models.lookups import IsNull
 from lantern.crypto.runtime import keyring
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class SealedMixin:
+    """What every sealed field shares: a context naming the column, bound into the seal (a
+    value moved to another column does not open), and no lookups but ``isnull``."""
+
+    seal_context: str
+
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False
+    ) -> None:
+        super().contribute_to_class(cls, name, private_only=private_only)  # type: ignore[misc]
+        self.seal_context = f"{cls._meta.label_lower}.{name}"
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        return IsNull if lookup_name == "isnull" else None
+
+
+class EncryptedTextField(SealedMixin, models.TextField):  # type: ignore[type-arg]
     """Text sealed with AES-256-GCM; only ``isnull`` lookups are possible.
 
     Searching happens through blind-index tokens kept beside the model, never through the
@@ -19,12 +35,6 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """
 
     description = "Encrypted text"
-
-    def contribute_to_class(
-        self, cls: type[models.Model], name: str, private_only: bool = False
-    ) -> None:
-        super().contribute_to_class(cls, name, private_only=private_only)
-        self.seal_context = f"{cls._meta.label_lower}.{name}"
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None:
@@ -36,11 +46,6 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         if value is None:
             return None
         return keyring().encrypt(str(value), self.seal_context)
-
-    def get_lookup(self, lookup_name: str) -> Any:
-        if lookup_name == "isnull":
-            return IsNull
-        return None
 
 
 class EncryptedJSONField(EncryptedTextField):
@@ -64,16 +69,10 @@ class EncryptedJSONField(EncryptedTextField):
         return super().get_prep_value(json.dumps(value, sort_keys=True, ensure_ascii=False))
 
 
-class EncryptedBinaryField(models.BinaryField):  # type: ignore[type-arg]
-    """Bytes (photographs) sealed with AES-256-GCM; no lookups at all."""
+class EncryptedBinaryField(SealedMixin, models.BinaryField):  # type: ignore[type-arg]
+    """Bytes (photographs) sealed with AES-256-GCM; only ``isnull`` lookups."""
 
     description = "Encrypted binary data"
-
-    def contribute_to_class(
-        self, cls: type[models.Model], name: str, private_only: bool = False
-    ) -> None:
-        super().contribute_to_class(cls, name, private_only=private_only)
-        self.seal_context = f"{cls._meta.label_lower}.{name}"
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> bytes | None:
         if value is None:
@@ -84,9 +83,6 @@ class EncryptedBinaryField(models.BinaryField):  # type: ignore[type-arg]
         if value is None:
             return None
         return keyring().seal_bytes(bytes(value), self.seal_context)
-
-    def get_lookup(self, lookup_name: str) -> Any:
-        return IsNull if lookup_name == "isnull" else None
 
 
 SealedField = EncryptedTextField | EncryptedBinaryField

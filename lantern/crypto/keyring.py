@@ -108,49 +108,44 @@ class KeyRing:
             self._ciphers[key_id] = cipher
         return cipher
 
-    def encrypt(self, plaintext: str, context: str) -> str:
+    def _seal(self, data: bytes, context: str) -> bytes:
+        """Nonce then AES-GCM ciphertext under the active key, bound to ``context``."""
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self._cipher(self.active_id).encrypt(
-            nonce, _pad(plaintext.encode("utf-8")), context.encode("utf-8")
-        )
-        body = base64.urlsafe_b64encode(nonce + sealed).decode("ascii").rstrip("=")
-        return f"{PREFIX}.{self.active_id}.{body}"
+        return nonce + self._cipher(self.active_id).encrypt(nonce, data, context.encode("utf-8"))
 
-    def decrypt(self, token: str, context: str) -> str:
-        key_id = key_id_of(token)
+    def _open(self, key_id: str, raw: bytes, context: str) -> bytes:
         if key_id not in self.keys:
             raise DecryptionError(
                 f"value was sealed with key {key_id!r}, which is not in LANTERN_ENCRYPTION_KEYS"
             )
-        body = token.split(".", 2)[2]
-        try:
-            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-            opened = self._cipher(key_id).decrypt(
-                raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode("utf-8")
-            )
-        except (InvalidTag, binascii.Error, ValueError):
-            raise DecryptionError(f"value sealed with key {key_id!r} failed to open") from None
-        return _unpad(opened).decode("utf-8")
-
-    def seal_bytes(self, data: bytes, context: str) -> bytes:
-        """Binary data (photographs): ``lxb1.<key id>.`` then nonce and ciphertext, no padding."""
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = self._cipher(self.active_id).encrypt(nonce, data, context.encode("utf-8"))
-        return f"{BYTES_PREFIX}.{self.active_id}.".encode("ascii") + nonce + sealed
-
-    def open_bytes(self, blob: bytes, context: str) -> bytes:
-        key_id = bytes_key_id_of(blob)
-        if key_id not in self.keys:
-            raise DecryptionError(
-                f"value was sealed with key {key_id!r}, which is not in LANTERN_ENCRYPTION_KEYS"
-            )
-        raw = blob[len(BYTES_PREFIX) + len(key_id) + 2 :]
         try:
             return self._cipher(key_id).decrypt(
                 raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode("utf-8")
             )
         except (InvalidTag, ValueError):
             raise DecryptionError(f"value sealed with key {key_id!r} failed to open") from None
+
+    def encrypt(self, plaintext: str, context: str) -> str:
+        sealed = self._seal(_pad(plaintext.encode("utf-8")), context)
+        body = base64.urlsafe_b64encode(sealed).decode("ascii").rstrip("=")
+        return f"{PREFIX}.{self.active_id}.{body}"
+
+    def decrypt(self, token: str, context: str) -> str:
+        key_id = key_id_of(token)
+        body = token.split(".", 2)[2]
+        try:
+            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        except (binascii.Error, ValueError):
+            raise DecryptionError(f"value sealed with key {key_id!r} failed to open") from None
+        return _unpad(self._open(key_id, raw, context)).decode("utf-8")
+
+    def seal_bytes(self, data: bytes, context: str) -> bytes:
+        """Binary data (photographs): ``lxb1.<key id>.`` then nonce and ciphertext, no padding."""
+        return f"{BYTES_PREFIX}.{self.active_id}.".encode("ascii") + self._seal(data, context)
+
+    def open_bytes(self, blob: bytes, context: str) -> bytes:
+        key_id = bytes_key_id_of(blob)
+        return self._open(key_id, blob[len(BYTES_PREFIX) + len(key_id) + 2 :], context)
 
     def blind(self, purpose: str, value: str) -> int:
         """A keyed 64-bit token for equality search; reveals nothing without the index key."""

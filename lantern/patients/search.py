@@ -28,8 +28,8 @@ DUPLICATE_THRESHOLD = 0.88
 
 
 def name_tokens(names: Iterable[str]) -> set[int]:
-    ring = keyring()
-    return {ring.blind(NAME_PURPOSE, key) for key in matching.name_keys(names)}
+    """The blind search tokens of every word of ``names`` (see ``name_tokenizer``)."""
+    return name_tokenizer()(names)
 
 
 def name_tokenizer() -> Callable[[Iterable[str]], set[int]]:

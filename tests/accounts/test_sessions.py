@@ -74,6 +74,18 @@ def test_five_failures_lock_the_account_even_for_the_right_password(personas):
     )
     assert locked.status_code == 429
     assert "too many unsuccessful sign-in attempts" in locked.content.decode()
+    assert "Wait 30 minutes and try again" in locked.content.decode()
+
+
+def test_the_lockout_page_says_the_wait_the_clinic_configured(personas, settings):
+    import datetime
+
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=1)
+    client = Client()
+    for _ in range(5):
+        fail(client, "clinician")
+    page = client.post(reverse("accounts:login"), {"username": "clinician", "password": "x"})
+    assert "Wait 1 minute and try again" in page.content.decode()
 
 
 def test_five_failures_from_one_address_lock_that_address(personas):

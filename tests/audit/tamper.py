@@ -8,24 +8,10 @@ from contextlib import contextmanager
 from django.db import connection
 
 from lantern.audit import append_only
-from lantern.audit.models import AuditEvent
+from lantern.audit.models import RECORDED_FIELDS, AuditEvent
 
 # Everything an entry holds apart from its row id and its place in the sequence.
-CONTENT = (
-    "at",
-    "actor_id",
-    "actor_label",
-    "patient_id",
-    "action",
-    "object_type",
-    "object_id",
-    "category",
-    "source_address",
-    "outcome",
-    "detail",
-    "prev_hash",
-    "entry_hash",
-)
+CONTENT = (*RECORDED_FIELDS, "prev_hash", "entry_hash")
 
 
 @contextmanager

@@ -64,15 +64,13 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     member = _staff_member(request, admin, user_id)
     form = StaffForm(request.POST or None, instance=member, clinics=_clinics(admin))
     if request.method == "POST" and form.is_valid():
-        if member.pk == admin.pk and (
-            form.cleaned_data["role"] != Role.ADMINISTRATOR or not form.cleaned_data["is_active"]
-        ):
-            form.add_error(None, _("You cannot remove your own administrator access."))
-        else:
-            data = dict(form.cleaned_data)
-            clinics = data.pop("clinics")
-            member.refresh_from_db()  # the form wrote into the instance; compare with stored
+        data = dict(form.cleaned_data)
+        clinics = data.pop("clinics")
+        try:
             services.staff_update(actor=admin, user=member, clinics=clinics, **data)
+        except services.StaffError as error:
+            form.add_error(None, str(error))
+        else:
             messages.success(
                 request, _("Changes saved. They apply from the next page the person opens.")
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -10,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -20,7 +20,7 @@ from lantern.accounts import mfa
 from lantern.accounts.access import staff_user
 from lantern.accounts.forms import CodeForm, EnrolmentForm
 from lantern.accounts.middleware import SIGNED_IN_AT
-from lantern.accounts.reauth import reauthentication_required, step_up
+from lantern.accounts.reauth import reauthentication_required, safe_next, step_up
 from lantern.audit.models import Action, Outcome
 from lantern.audit.services import audit_record
 
@@ -36,12 +36,13 @@ def _password_recent(request: HttpRequest) -> bool:
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("home")
+    return safe_next(request, request.POST.get("next") or request.GET.get("next") or "")
+
+
+def _finish_sign_in(request: HttpRequest, device: Any) -> None:
+    request.session.cycle_key()  # a new session id once fully signed in
+    otp_login(request, device)
+    audit_record(action=Action.LOGIN, request=request, detail="second factor verified")
 
 
 def _wrong_code_message(wait: int) -> str:
@@ -65,9 +66,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         wait = mfa.throttled_for(user)
         device = None if wait else mfa.check_code(user, form.cleaned_data["otp_token"])
         if device is not None:
-            request.session.cycle_key()  # a new session id once fully signed in
-            otp_login(request, device)
-            audit_record(action=Action.LOGIN, request=request, detail="second factor verified")
+            _finish_sign_in(request, device)
             return redirect(_next_url(request))
         audit_record(
             action=Action.LOGIN_FAILED,
@@ -94,10 +93,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         codes = mfa.enrolment_confirm(user, device, form.cleaned_data["otp_token"])
         if codes is not None:
-            request.session.cycle_key()
-            otp_login(request, device)
+            _finish_sign_in(request, device)
             request.session[SHOW_CODES] = codes
-            audit_record(action=Action.LOGIN, request=request, detail="second factor verified")
             return redirect(reverse("accounts:recovery_codes") + "?" + request.GET.urlencode())
         form.add_error(
             "otp_token", _("That code was not right. Check the time on your phone and try again.")
