@@ -3,7 +3,9 @@
 * Trafficking concern (an indicator checklist with a concern flag, or a positive validated
   trafficking screen): the PEARR steps (Provide privacy, Educate, Ask, Respect, Respond;
   Dignity Health, HEAL Trafficking and Pacific Survivor Center, 2018) and suggested
-  ICD-10-CM codes for the clinician to discuss with the patient, never applied by Lantern.
+  ICD-10-CM codes for the clinician to discuss with the patient, never applied by Lantern:
+  sexual or labour exploitation (as the recorded signs point), history and ruled out, with
+  the 7th character the clinician's statement of the phase of care calls for.
 * Urgent flags (e.g. any thought of self-harm on PHQ-9 item 9, ASQ acute positive): a
   banner that stays until a clinician acknowledges it and says what they did.
 * Minors: a notice that reporting duties for people under 18 are set by law and differ
@@ -26,10 +28,11 @@ ADULT_AGE = 18
 
 @dataclass(frozen=True)
 class CodeOption:
-    code: str  # with its 7th character where one is needed, e.g. "T76.51XA"
+    code: str  # as listed in the code set, without its 7th character, e.g. "T76.51"
     title: Mapping[str, str]
-    certainty: str  # "suspected" | "confirmed" | "ruled_out"
+    certainty: str  # "suspected" | "confirmed" | "history" | "ruled_out"
     suggested: bool  # the one Lantern proposes first; the others are alternatives
+    seventh: bool = False  # a T code that needs a 7th character (see ``with_seventh``)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,10 @@ class Advice:
     def minor_pathway(self) -> bool:
         return self.trafficking_concern and self.minor is not False
 
+    @property
+    def needs_seventh_character(self) -> bool:
+        return any(option.seventh for option in self.codes)
+
 
 @cache
 def code_table() -> dict[str, Any]:
@@ -55,52 +62,96 @@ def needs_acknowledgement(flag: Mapping[str, Any]) -> bool:
     return flag.get("severity") in ACKNOWLEDGE_SEVERITIES
 
 
-def encounter_character(*, coded_before: bool) -> str:
-    """The 7th character Lantern proposes for a T74/T76 code.
+def encounter_phases() -> dict[str, Mapping[str, Any]]:
+    """The phases of care a 7th character stands for: "active", "after", "sequela"."""
+    phases: dict[str, Mapping[str, Any]] = code_table()["seventh_character"]["phases"]
+    return phases
 
-    ICD-10-CM Official Guidelines for Coding and Reporting (FY2025), I.C.19.a: "A" (initial
-    encounter) while the patient receives active treatment for the condition; "D"
-    (subsequent encounter) for care after active treatment. Lantern proposes "D" once the
-    condition has been confirmed at an earlier screening, else "A"; the clinician decides.
+
+def encounter_character(phase: str) -> str:
+    """The 7th character of a T74/T76 code for the phase of care the clinician states.
+
+    ICD-10-CM Official Guidelines for Coding and Reporting FY2019, I.C.19.a: "A" (initial
+    encounter) for each encounter where the patient receives active treatment for the
+    condition, however many there were before; "D" (subsequent encounter) for encounters
+    after active treatment, during healing or recovery; "S" for sequelae, conditions that
+    arise as a direct result of it. Only the clinician knows which applies: Lantern asks.
+    KeyError for an unknown phase.
     """
-    return "D" if coded_before else "A"
+    return str(encounter_phases()[phase]["character"])
 
 
-def _with_seventh(code: str, encounter: str = "A") -> str:
-    """ICD-10-CM T codes take a 7th character, padded with X: T76.51 -> T76.51XA."""
-    if not code_table()["codes"][code]["seventh"]:
+def takes_seventh(code: str) -> bool:
+    entry = code_table()["codes"].get(code)
+    return bool(entry and entry["seventh"])
+
+
+def with_seventh(code: str, phase: str) -> str:
+    """The code as recorded: T codes take their 7th character, padded with X to the 7th
+    place (T76.51 in active treatment: T76.51XA); other codes stay as they are."""
+    if not takes_seventh(code):
         return code
-    return f"{code}X{encounter}"
+    return f"{code}X{encounter_character(phase)}"
+
+
+CERTAINTY_ORDER = {"suspected": 0, "confirmed": 1, "history": 2, "ruled_out": 3}
 
 
 def code_options(
-    *, minor: bool | None, labor: bool = False, encounter: str = "A"
+    *, minor: bool | None, families: Sequence[str] = ("sexual",)
 ) -> tuple[CodeOption, ...]:
-    """Suspected first (suggested), then confirmed, then ruled out, for the patient's age group.
+    """The codes of ``families`` ("sexual", "labor"; the first is the one suggested) for the
+    patient's age group: suspected first, then confirmed, history, and ruled out.
 
     With age unknown both the child and the adult codes are offered; the child code is
     suggested, because a person under 18 is a trafficking victim without any force.
+    History codes (Z91.42, Z62.813) cover forced labour and sexual exploitation alike.
     """
     ages = {"child"} if minor else {"adult"} if minor is False else {"child", "adult"}
-    order = {"suspected": 0, "confirmed": 1, "ruled_out": 2}
+    rank = {family: index for index, family in enumerate(families)}
     options = []
     for code, entry in code_table()["codes"].items():
-        if bool(entry.get("labor")) != labor or (
+        family = entry["family"]
+        if (family != "any" and family not in rank) or (
             entry["age"] != "any" and entry["age"] not in ages
         ):
             continue
-        options.append((order[entry["certainty"]], entry["age"] != "child", code, entry))
-    options.sort()
-    suggested = options[0][2] if options else None
+        order = (CERTAINTY_ORDER[entry["certainty"]], rank.get(family, 0), entry["age"] != "child")
+        options.append((order, code, entry))
+    options.sort(key=lambda option: option[0])
+    suggested = options[0][1] if options else None
     return tuple(
-        CodeOption(
-            _with_seventh(code, encounter), entry["title"], entry["certainty"], code == suggested
-        )
-        for _, _, code, entry in options
+        CodeOption(code, entry["title"], entry["certainty"], code == suggested, entry["seventh"])
+        for _order, code, entry in options
     )
 
 
-def advise(results: Iterable[Mapping[str, Any]], age: int | None, encounter: str = "A") -> Advice:
+def code_families(results: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """Which exploitation the recorded signs point to, the more specific first.
+
+    Labour codes when labour indicators were recorded; sexual exploitation codes when its
+    indicators were recorded, when a validated trafficking screen is positive, or when a
+    key sign raised a concern that no labour indicator explains.
+    """
+    raised = {
+        str(flag.get("code"))
+        for result in results
+        if result.get("category") == "trafficking"
+        for flag in result.get("flags", ())
+    }
+    wanted = code_table()["families"]
+    labor = bool(raised & set(wanted["labor"]["flags"]))
+    sexual_signs = bool(raised & set(wanted["sexual"]["flags"])) or any(
+        result.get("category") == "trafficking" and result.get("positive") for result in results
+    )
+    if sexual_signs:
+        return ("sexual", "labor") if labor else ("sexual",)
+    if labor:
+        return ("labor", "sexual") if "concern" in raised else ("labor",)
+    return ("sexual",)
+
+
+def advise(results: Iterable[Mapping[str, Any]], age: int | None) -> Advice:
     """Next steps for a set of results (each a ScoreResult.as_dict() plus "category")."""
     results = list(results)
     minor = None if age is None else age < ADULT_AGE
@@ -111,7 +162,7 @@ def advise(results: Iterable[Mapping[str, Any]], age: int | None, encounter: str
         for flag in result.get("flags", ())
         if needs_acknowledgement(flag)
     )
-    codes = code_options(minor=minor, encounter=encounter) if concern else ()
+    codes = code_options(minor=minor, families=code_families(results)) if concern else ()
     return Advice(trafficking_concern=concern, urgent_flags=urgent, minor=minor, codes=codes)
 
 
@@ -119,7 +170,7 @@ def _is_trafficking_concern(result: Mapping[str, Any]) -> bool:
     if result.get("category") != "trafficking":
         return False
     flags: Sequence[Mapping[str, Any]] = result.get("flags", ())
-    return bool(result.get("positive")) or any(flag.get("code") == "concern" for flag in flags)
+    return bool(result.get("positive")) or any(flag.get("severity") == "concern" for flag in flags)
 
 
 def compare(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -> str:

@@ -14,7 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lantern.core.forms import CleanTextMixin
-from lantern.screening import instruments
+from lantern.screening import decision_support, instruments
 from lantern.screening.instruments import text_in
 from lantern.screening.models import CodeDecision, Interpretation, PrivacyMethod
 
@@ -77,7 +77,20 @@ class AcknowledgeForm(CleanTextMixin, forms.Form):
 
 
 class CodeDecisionForm(CleanTextMixin, forms.Form):
+    """A clinician's decision on one suggested code. Nothing is chosen in advance, not even
+    the phase of care that decides a T code's 7th character."""
+
     code = forms.ChoiceField(label=_("Code"), choices=(), widget=forms.RadioSelect)
+    phase = forms.ChoiceField(
+        label=_("Phase of care (7th character of a T74 or T76 code)"),
+        choices=(),
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "ICD-10-CM guideline I.C.19.a: A for every encounter in which active treatment "
+            "continues, D once it has ended, S for a condition that results from it."
+        ),
+    )
     decision = forms.ChoiceField(
         label=_("Decision"), choices=CodeDecision.choices, widget=forms.RadioSelect
     )
@@ -88,9 +101,19 @@ class CodeDecisionForm(CleanTextMixin, forms.Form):
         label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, codes: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        codes: Sequence[tuple[str, str]],
+        phases: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"].choices = codes  # type: ignore[attr-defined]
+        if phases:
+            self.fields["phase"].choices = phases  # type: ignore[attr-defined]
+        else:  # no code offered takes a 7th character
+            del self.fields["phase"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -100,6 +123,15 @@ class CodeDecisionForm(CleanTextMixin, forms.Form):
             self.add_error(
                 "discussed_with_patient",
                 _("Discuss the code with the patient before recording it."),
+            )
+        if (
+            data.get("decision") == CodeDecision.CONFIRMED
+            and decision_support.takes_seventh(data.get("code", ""))
+            and not data.get("phase")
+        ):
+            self.add_error(
+                "phase",
+                _("Say whether active treatment continues: the 7th character depends on it."),
             )
         return data
 

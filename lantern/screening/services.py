@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
-from lantern.screening import instruments
+from lantern.screening import decision_support, instruments
 from lantern.screening.models import (
     ClinicThreshold,
     CodeDecision,
@@ -249,11 +249,23 @@ def code_decide(
     code: str,
     decision: str,
     discussed_with_patient: bool,
+    phase: str = "",
     note: str = "",
 ) -> DiagnosisCode:
-    """Record a clinician's decision on a suggested code: never without the patient's say."""
+    """Record a clinician's decision on a suggested code: never without the patient's say.
+
+    A T74/T76 code is recorded with the 7th character of the phase of care the clinician
+    stated (``decision_support.with_seventh``).
+    """
     if decision == CodeDecision.CONFIRMED and not discussed_with_patient:
         raise ScreeningError(_("Discuss the code with the patient before recording it."))
+    if decision_support.takes_seventh(code):
+        if phase in decision_support.encounter_phases():
+            code = decision_support.with_seventh(code, phase)
+        elif decision == CodeDecision.CONFIRMED:
+            raise ScreeningError(
+                _("Say whether active treatment continues: the 7th character depends on it.")
+            )
     entry = DiagnosisCode.objects.create(
         patient=patient,
         result=result,

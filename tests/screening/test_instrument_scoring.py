@@ -55,8 +55,11 @@ KEY_SIGNS = [
     "ind-threats",
     "ind-sex-exchange",
 ]
+LABOUR_SIGNS = ["ind-unpaid-work", "ind-debt", "ind-work-conditions", "ind-false-job"]
 OTHER_SIGNS = [
-    item.link_id for item in CHECKLIST.items if item.answerable and item.link_id not in KEY_SIGNS
+    item.link_id
+    for item in CHECKLIST.items
+    if item.answerable and item.link_id not in KEY_SIGNS + LABOUR_SIGNS
 ]
 
 
@@ -307,8 +310,22 @@ def test_checklist_counts_other_signs_without_a_concern(sign):
 def test_checklist_raises_a_concern_for_any_key_sign(sign):
     result = score(CHECKLIST, checklist(present=[sign]))
     assert result.total == 1
-    assert [(flag.code, flag.severity) for flag in result.flags] == [("concern", "concern")]
+    concerns = [(f.code, f.severity) for f in result.flags if f.severity == "concern"]
+    assert concerns == [("concern", "concern")]
     assert result.positive is False  # decision support never claims a positive screen
+
+
+def test_exchanging_sex_marks_the_signs_as_sexual_exploitation():
+    result = score(CHECKLIST, checklist(present=["ind-sex-exchange"]))
+    assert [flag.code for flag in result.flags] == ["concern", "sexual_indicators"]
+
+
+@pytest.mark.parametrize("sign", LABOUR_SIGNS)
+def test_checklist_raises_a_labour_concern_for_any_labour_sign(sign):
+    result = score(CHECKLIST, checklist(present=[sign]))
+    assert (result.total, result.band.code) == (1, "indicators_recorded")
+    assert [(f.code, f.severity) for f in result.flags] == [("labor_indicators", "concern")]
+    assert result.positive is False
 
 
 def test_checklist_counts_every_sign_present_and_not_the_unassessed():
@@ -321,8 +338,12 @@ def test_checklist_counts_every_sign_present_and_not_the_unassessed():
 def test_checklist_with_every_sign_present_is_still_not_positive():
     every = [item.link_id for item in CHECKLIST.items if item.answerable]
     result = score(CHECKLIST, checklist(present=every))
-    assert (result.total, result.max_total, result.positive) == (19, 19, False)
-    assert [flag.code for flag in result.flags] == ["concern"]
+    assert (result.total, result.max_total, result.positive) == (23, 23, False)
+    assert [flag.code for flag in result.flags] == [
+        "concern",
+        "labor_indicators",
+        "sexual_indicators",
+    ]
 
 
 def test_checklist_takes_no_threshold():

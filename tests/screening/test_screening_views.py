@@ -175,7 +175,8 @@ def test_a_trafficking_concern_brings_pearr_steps_and_code_suggestions(personas,
     response = client.post(ask_url(personas.patient, session, "lantern-indicators"), indicators())
     page = client.get(response.url).content.decode()
     assert "Next steps (PEARR)" in page
-    assert "T76.51XA" in page  # adult patient: suspected adult sexual exploitation
+    assert 'value="T76.51"' in page  # adult patient: suspected adult sexual exploitation
+    assert 'value="T76.61"' not in page  # no labour indicator recorded
     assert "Minor pathway" not in page
     assert AuditEvent.objects.filter(
         object_type="screening.screeningresult", category="sdv"
@@ -196,13 +197,70 @@ def test_a_code_is_recorded_only_after_discussing_it_with_the_patient(personas, 
     )
     url = reverse("screening:decide_code", args=[personas.patient.pk, result.pk])
     refused = client.post(
-        url, {"code": "T76.51XA", "decision": "confirmed", "note": "Agreed to wait"}
+        url,
+        {"code": "T76.51", "phase": "active", "decision": "confirmed", "note": "Agreed to wait"},
     )
     assert "Discuss the code with the patient" in refused.content.decode()
     assert "Agreed to wait" in refused.content.decode()
     assert not DiagnosisCode.objects.exists()
-    client.post(url, {"code": "T76.51XA", "decision": "confirmed", "discussed_with_patient": "on"})
-    assert DiagnosisCode.objects.get().decided_by == personas.clinician
+    client.post(
+        url,
+        {
+            "code": "T76.51",
+            "phase": "active",
+            "decision": "confirmed",
+            "discussed_with_patient": "on",
+        },
+    )
+    recorded = DiagnosisCode.objects.get()
+    assert recorded.decided_by == personas.clinician
+    assert recorded.code == "T76.51XA"
+
+
+@pytest.mark.parametrize(("phase", "recorded"), [("after", "T76.51XD"), ("sequela", "T76.51XS")])
+def test_the_clinician_states_the_phase_of_care_for_the_seventh_character(
+    personas, client_for, phase, recorded
+):
+    client = client_for(personas.clinician)
+    session = sensitive_session(client, personas, "lantern-indicators")
+    services.privacy_record(
+        actor=personas.clinician, session=session, method="came_alone", interpretation="not_needed"
+    )
+    result = services.result_record(
+        actor=personas.clinician,
+        session=session,
+        instrument_id="lantern-indicators",
+        answers=indicators(),
+    )
+    page = client.get(reverse("screening:session", args=[personas.patient.pk, session.pk]))
+    phases = page.content.decode()
+    assert "Phase of care (7th character of a T74 or T76 code)" in phases
+    assert not re.search(r'name="phase"[^>]*checked', phases)  # nothing chosen in advance
+    url = reverse("screening:decide_code", args=[personas.patient.pk, result.pk])
+    confirmed = {"code": "T76.51", "decision": "confirmed", "discussed_with_patient": "on"}
+    refused = client.post(url, confirmed)
+    assert "the 7th character depends on it" in refused.content.decode()
+    assert not DiagnosisCode.objects.exists()
+    client.post(url, {**confirmed, "phase": phase})
+    assert DiagnosisCode.objects.get().code == recorded
+
+
+def test_labour_indicators_offer_the_forced_labour_codes(personas, client_for):
+    client = client_for(personas.clinician)
+    session = sensitive_session(client, personas, "lantern-indicators")
+    services.privacy_record(
+        actor=personas.clinician, session=session, method="came_alone", interpretation="not_needed"
+    )
+    services.result_record(
+        actor=personas.clinician,
+        session=session,
+        instrument_id="lantern-indicators",
+        answers=indicators(present=("ind-debt", "ind-work-conditions")),
+    )
+    page = client.get(reverse("screening:session", args=[personas.patient.pk, session.pk]))
+    offered = set(re.findall(r'name="code" value="([^"]+)"', page.content.decode()))
+    assert {"T76.61", "T74.61", "Z04.82", "Z91.42", "Z62.813"} <= offered
+    assert "Next steps (PEARR)" in page.content.decode()
 
 
 def test_a_minor_sees_the_minor_pathway_and_child_codes(personas, client_for):
@@ -230,8 +288,10 @@ def test_a_minor_sees_the_minor_pathway_and_child_codes(personas, client_for):
         .content.decode()
     )
     assert "Minor pathway" in page
-    assert "T76.52XA" in page
-    assert "T76.51XA" not in page
+    assert 'value="T76.52"' in page
+    assert 'value="T76.51"' not in page
+    assert 'value="Z91.42"' not in page  # exploitation in childhood: Z62.813
+    assert 'value="Z62.813"' in page
 
 
 def test_ptsd_symptom_questions_appear_only_after_exposure_yes(personas, client_for):
@@ -463,7 +523,7 @@ def test_advice_follows_the_age_on_the_day_of_the_screening(personas, client_for
         .content.decode()
     )
     assert "Minor pathway" in page
-    assert "T76.52XA" in page
+    assert 'value="T76.52"' in page
 
 
 def test_history_reads_the_newest_results(personas):

@@ -23,7 +23,6 @@ from lantern.patients.models import Patient
 from lantern.screening import decision_support, instruments, services
 from lantern.screening.forms import AcknowledgeForm, CodeDecisionForm
 from lantern.screening.models import (
-    CodeDecision,
     FlagAcknowledgement,
     ScreeningResult,
     ScreeningSession,
@@ -47,20 +46,27 @@ def _code_choices(advice: decision_support.Advice) -> list[tuple[str, str]]:
     ]
 
 
+def _phase_choices(advice: decision_support.Advice) -> list[tuple[str, str]]:
+    if not advice.needs_seventh_character:
+        return []
+    language = get_language() or "en"
+    return [
+        (phase, instruments.text_in(entry["label"], language))
+        for phase, entry in decision_support.encounter_phases().items()
+    ]
+
+
+def code_form_for(advice: decision_support.Advice, data: Any = None) -> CodeDecisionForm:
+    return CodeDecisionForm(data, codes=_code_choices(advice), phases=_phase_choices(advice))
+
+
 def advice_for(
     session: ScreeningSession, results: list[ScreeningResult]
 ) -> decision_support.Advice:
     """Advice as of the day of the screening (a 17-year-old then is a minor in its advice)."""
     summaries = [{**result.summary, "category": result.category} for result in results]
     screened_on = timezone.localdate(session.started_at)
-    coded_before = session.patient.diagnosis_codes.filter(
-        decision=CodeDecision.CONFIRMED, decided_at__lt=session.started_at
-    ).exists()
-    return decision_support.advise(
-        summaries,
-        session.patient.age(screened_on),
-        encounter=decision_support.encounter_character(coded_before=coded_before),
-    )
+    return decision_support.advise(summaries, session.patient.age(screened_on))
 
 
 @care_staff_required
@@ -110,7 +116,7 @@ def _render_session(
     results = list(session.results.prefetch_related("acknowledgements__acknowledged_by"))
     advice = advice_for(session, results)
     if code_form is None and advice.codes:
-        code_form = CodeDecisionForm(codes=_code_choices(advice))
+        code_form = code_form_for(advice)
     return render(
         request,
         "screening/session.html",
@@ -180,7 +186,7 @@ def decide_code(request: HttpRequest, patient_id: UUID, result_id: int) -> HttpR
     patient = patient_for(request, patient_id, on_team=True)
     result = _result_for(request, patient, result_id)
     advice = advice_for(result.session, list(result.session.results.all()))
-    form = CodeDecisionForm(request.POST, codes=_code_choices(advice))
+    form = code_form_for(advice, request.POST)
     if not form.is_valid():
         return _render_session(request, patient, result.session, code_form=form)
     services.code_decide(
