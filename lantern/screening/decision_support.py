@@ -174,8 +174,11 @@ def _is_trafficking_concern(result: Mapping[str, Any]) -> bool:
 
 
 def compare(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -> str:
-    """How a re-screen moved: "first", "higher", "lower" or "same" total."""
-    if previous is None or previous.get("total") is None or current.get("total") is None:
+    """How a re-screen moved: "first", "higher", "lower" or "same" total; "incomplete" when
+    this result has no total (a question was declined), so no change can be told."""
+    if current.get("total") is None:
+        return "incomplete"
+    if previous is None or previous.get("total") is None:
         return "first"
     if current["total"] > previous["total"]:
         return "higher"

@@ -22,7 +22,7 @@ CHART_WIDTH, CHART_HEIGHT, PADDING = 240, 64, 6
 @dataclass(frozen=True)
 class Row:
     result: ScreeningResult
-    change: str  # "first" | "higher" | "lower" | "same"
+    change: str  # "first" | "higher" | "lower" | "same" | "incomplete"
     previous_total: int | None
 
 
@@ -50,7 +50,8 @@ def rows(patient: Patient, limit: int = 200) -> list[Row]:
                 before.total if before else None,
             )
         )
-        previous[result.instrument_id] = result
+        if result.total is not None:  # an incomplete result is no baseline for the next one
+            previous[result.instrument_id] = result
     found.sort(key=lambda row: row.result.recorded_at, reverse=True)
     return found
 

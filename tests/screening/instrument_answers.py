@@ -18,7 +18,7 @@ def spread(instrument: Instrument, total: int, *, last: int = 0, keep_last: bool
     for item in scored:
         if item is fixed:
             continue
-        top = max(option.score for option in item.options)
+        top = max(option.score for option in item.options if option.score is not None)
         answers[item.link_id] = min(top, remaining)
         remaining -= answers[item.link_id]
     if remaining:

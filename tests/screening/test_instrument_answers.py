@@ -81,9 +81,16 @@ def test_unreadable_answers_are_refused_with_the_reason(given, reason):
 
 
 def test_a_score_value_shared_by_two_answers_must_be_given_as_a_code():
+    checklist = get_instrument("lantern-indicators")
+    answers = {i.link_id: "no" for i in checklist.items if i.answerable} | {"ind-burns": 0}
+    with pytest.raises(AnswerError, match=r"ind-burns: score value 0 is ambiguous \(no, unknown\)"):
+        score(checklist, answers)
+
+
+def test_prefer_not_to_answer_has_no_score_value():
+    # 0 is "no": declining is never a score, so it cannot be given as one.
     answers = {"asq-1": 0, "asq-2": "no", "asq-3": "no", "asq-4": "no"}
-    with pytest.raises(AnswerError, match=r"asq-1: score value 0 is ambiguous \(no, declined\)"):
-        score(ASQ, answers)
+    assert score(ASQ, answers).answers[0] == ("asq-1", "no")
 
 
 def test_every_problem_is_listed_in_question_order_with_unknown_linkids_last():
@@ -94,7 +101,7 @@ def test_every_problem_is_listed_in_question_order_with_unknown_linkids_last():
         (
             "phq9-1",
             "unknown answer 'never' (answers: not_at_all, several_days, "
-            "more_than_half, nearly_every_day)",
+            "more_than_half, nearly_every_day, declined)",
         ),
         ("phq9-2", "9 is out of range (score values 0-3)"),
         ("phq9-6", "missing required answer"),

@@ -192,6 +192,7 @@ def test_official_spanish_phq9_wording():
         "Varios días",
         "Más de la mitad de los días",
         "Casi todos los días",
+        "Prefiero no responder",  # Lantern's offer, after the published answers
     ]
 
 

@@ -66,14 +66,30 @@ def complete_answers(data: st.DataObject, instrument: Instrument) -> dict[str, s
 def test_any_complete_answers_score_within_the_possible_totals(instrument, data):
     answers = complete_answers(data, instrument)
     result = score(instrument, answers)
-    assert instrument.min_total <= result.total <= instrument.max_total
-    assert result.band is not None
-    assert result.answered == len(answers)
+    assert instrument.min_total <= result.answered_total <= instrument.max_total
+    assert result.answered == sum(1 for code in answers.values() if code != "declined")
     assert dict(result.answers) == answers
+    declined = [
+        link_id
+        for link_id, code in answers.items()
+        if code == "declined"
+        and (instrument.item(link_id).scored or instrument.item(link_id).required)
+    ]
+    assert list(result.declined) == [i.link_id for i in instrument.items if i.link_id in declined]
+    if declined:
+        # Incomplete: no total that could pass for a low score, and never a negative band.
+        assert result.total is None
+        assert result.band is None or result.band.screen != "negative"
+        assert result.band is None or result.positive or result.band.by_total is False
+    else:
+        assert result.total == result.answered_total
+        assert result.band is not None
     if instrument.decision_support_only:
         assert not result.positive
     else:
-        assert result.positive >= (result.total >= instrument.default_threshold)
+        assert result.positive >= (result.answered_total >= instrument.default_threshold)
+        if declined and instrument.declined_means == "positive":
+            assert result.positive
 
 
 @pytest.mark.parametrize("instrument", INSTRUMENTS, ids=IDS)

@@ -262,8 +262,29 @@ def test_asq_acuity_yes_is_an_acute_positive_imminent_risk(yes):
 def test_asq_declining_to_answer_screens_positive_without_counting_as_yes():
     answers = yes_count(ASQ_ITEMS, 0) | {"asq-3": "declined", "asq-5": "no"}
     result = score(ASQ, answers)
-    assert (result.total, result.positive, result.band.code) == (0, True, "non_acute_positive")
+    # NIMH: a patient who declines to answer screens positive. No total is shown: "0" with a
+    # positive result would read as a contradiction, or as a low score.
+    assert (result.total, result.positive, result.band.code) == (None, True, "non_acute_positive")
+    assert result.declined == ("asq-3",)
+    assert "counts as a positive screen (NIMH" in result.declined_note["en"]
     assert result.has_flag("suicide_risk")
+
+
+def test_asq_with_questions_1_to_4_declined_is_positive_whatever_the_acuity_answer():
+    declined = dict.fromkeys(ASQ_ITEMS, "declined")
+    for acuity, flag in (("no", "suicide_risk"), ("declined", "acuity_unknown")):
+        result = score(ASQ, declined | {"asq-5": acuity})
+        assert (result.total, result.positive) == (None, True)
+        assert result.declined[:4] == tuple(ASQ_ITEMS)
+        assert result.declined_note is not None
+        assert [f.code for f in result.flags] == [flag]
+        assert result.as_dict()["declined_note"]["es"].startswith("No querer responder cuenta")
+
+
+def test_asq_acuity_declined_after_a_yes_is_an_urgent_positive():
+    result = score(ASQ, yes_count(ASQ_ITEMS, 1) | {"asq-5": "declined"})
+    assert (result.total, result.positive, result.declined) == (None, True, ("asq-5",))
+    assert [(f.code, f.severity) for f in result.flags] == [("acuity_unknown", "urgent")]
 
 
 def test_asq_a_yes_needs_the_acuity_question():
@@ -349,3 +370,71 @@ def test_checklist_with_every_sign_present_is_still_not_positive():
 def test_checklist_takes_no_threshold():
     with pytest.raises(ThresholdError, match="allowed: none"):
         score(CHECKLIST, checklist(), threshold=1)
+
+
+# --- Prefer not to answer ---------------------------------------------------------------
+
+
+def test_every_question_a_patient_answers_alone_offers_prefer_not_to_answer():
+    from lantern.screening.instruments import all_instruments
+
+    for instrument in all_instruments().values():
+        for item in instrument.items:
+            if not item.answerable:
+                continue
+            codes = [option.code for option in item.options]
+            assert ("declined" in codes) == ("self" in instrument.administration), item.link_id
+            if "declined" in codes:
+                assert codes[-1] == "declined"
+                assert item.option("declined").score is None
+
+
+def test_phq9_with_a_declined_question_is_incomplete_never_a_low_score():
+    answers = dict.fromkeys((f"phq9-{n}" for n in range(1, 10)), "not_at_all") | {
+        "phq9-4": "declined"
+    }
+    result = score(PHQ9, answers)
+    assert (result.total, result.band, result.positive) == (None, None, False)
+    assert (result.declined, result.answered_total, result.complete) == (("phq9-4",), 0, False)
+    summary = result.as_dict()
+    assert (summary["total"], summary["complete"], summary["declined"]) == (None, False, ["phq9-4"])
+
+
+def test_phq9_item_9_still_flags_when_another_question_is_declined():
+    answers = dict.fromkeys((f"phq9-{n}" for n in range(1, 9)), "declined") | {
+        "phq9-9": "several_days"
+    }
+    result = score(PHQ9, answers)
+    assert result.total is None
+    assert [(flag.code, flag.severity) for flag in result.flags] == [("suicide_risk", "urgent")]
+
+
+def test_phq9_is_positive_when_the_answered_questions_already_reach_the_threshold():
+    answers = dict.fromkeys((f"phq9-{n}" for n in range(1, 5)), "nearly_every_day") | {
+        f"phq9-{n}": "declined" for n in range(5, 10)
+    }
+    result = score(PHQ9, answers)  # 12 from four answers: declined ones can only add
+    assert (result.total, result.answered_total, result.positive) == (None, 12, True)
+    assert result.band is None  # the severity band needs the whole total
+
+
+def test_declining_item_9_raises_no_flag_and_leaves_the_result_incomplete():
+    answers = dict.fromkeys((f"phq9-{n}" for n in range(1, 9)), "several_days") | {
+        "phq9-9": "declined"
+    }
+    result = score(PHQ9, answers)
+    assert (result.total, result.flags, result.declined) == (None, (), ("phq9-9",))
+
+
+def test_declining_an_optional_unscored_question_keeps_the_result_complete():
+    answers = dict.fromkeys((f"phq9-{n}" for n in range(1, 10)), "not_at_all") | {
+        "phq9-difficulty": "declined"
+    }
+    result = score(PHQ9, answers)
+    assert (result.total, result.band.code, result.complete) == (0, "minimal", True)
+
+
+def test_declining_the_ptsd_trauma_question_is_incomplete_not_negative():
+    result = score(get_instrument("pc-ptsd-5"), {"ptsd-exposure": "declined"})
+    assert (result.total, result.band, result.positive) == (None, None, False)
+    assert result.declined == ("ptsd-exposure",)

@@ -176,7 +176,7 @@ def test_check_accepts_good_files_and_names_the_broken(tmp_path):
     broken["bands"][2]["min"] = 11
     path = tmp_path / "gad-7-clinic.json"
     path.write_text(json.dumps(broken), encoding="utf-8")
-    assert run("check", str(DATA_DIR / "asq.json")) == "asq.json: ok (asq 1.0.0)\n"
+    assert run("check", str(DATA_DIR / "asq.json")) == "asq.json: ok (asq 1.1.0)\n"
     with pytest.raises(CommandError, match=r"gad-7-clinic\.json") as refused:
         run("check", str(DATA_DIR / "asq.json"), str(path))
     assert "gap: no band covers totals 10-10" in str(refused.value)

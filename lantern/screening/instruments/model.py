@@ -14,6 +14,12 @@ Terms:
 * **threshold** — the total at or above which a screen is positive; clinics may pick one of
   the ``allowed`` values where the literature offers a choice.
 * **flag rule** — raises a flag from particular answers whatever the total.
+* **declined** — the patient preferred not to answer. Every question of an instrument a
+  patient may answer on their own (``self`` administration) offers it. A declined question
+  adds nothing to the total; a result with a declined scored or required question (a
+  required one may open scored ones) is *incomplete* and has no total, unless the
+  instrument's authors say declining is a positive screen (``declined_means``:
+  ``"positive"``, e.g. ASQ per NIMH).
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ SCREEN_BANDS = ("negative", "positive")
 FLAG_SEVERITIES = ("imminent", "urgent", "concern", "info")
 ADMINISTRATION_MODES = ("self", "clinician")
 YES, NO = "yes", "no"
+DECLINED = "declined"  # the answer code of "prefer not to answer", on every declinable item
+DECLINED_MEANINGS = ("incomplete", "positive")
 
 
 def text_in(text: Mapping[str, str] | None, language: str) -> str:
@@ -64,6 +72,11 @@ class AnswerOption:
     display: LocalizedText
     score: int | None = None
     loinc: str | None = None  # a LOINC answer code (LA...) where one is known
+
+    @property
+    def declines(self) -> bool:
+        """The patient preferred not to answer."""
+        return self.code == DECLINED
 
 
 @dataclass(frozen=True)
@@ -185,6 +198,15 @@ class Instrument:
     loinc: str | None = None  # the panel (questionnaire) code
     loinc_total: str | None = None  # the total score code
     needs_clinical_review: tuple[str, ...] = field(default=())
+    # What a declined scored question means: the result is "incomplete" (the default), or
+    # the screen is "positive" because the instrument's authors say so, with a note saying it.
+    declined_means: str = "incomplete"
+    declined_note: LocalizedText | None = None
+
+    @property
+    def declinable(self) -> bool:
+        """A patient may answer it alone, so each question offers "prefer not to answer"."""
+        return "self" in self.administration
 
     @cached_property
     def items_by_id(self) -> dict[str, Item]:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lantern.screening.instruments.model import (
+    DECLINED,
     AnswerOption,
     Band,
     EnableWhen,
@@ -28,6 +29,11 @@ _MISSING: Any = object()
 YES_NO = (
     AnswerOption("yes", {"en": "Yes", "es": "Sí"}, 1),
     AnswerOption("no", {"en": "No", "es": "No"}, 0),
+)
+# Offered last on every question of an instrument patients may answer alone, unless the
+# file words it itself. Never scored.
+PREFER_NOT_TO_ANSWER = AnswerOption(
+    DECLINED, {"en": "Prefer not to answer", "es": "Prefiero no responder"}
 )
 
 
@@ -116,9 +122,15 @@ def parse_instrument(data: object) -> Instrument:
     if top.get("format") != FORMAT:
         raise Malformed("instrument", f"'format' must be \"{FORMAT}\"")
     answer_sets = _answer_sets(top.get("answer_sets", {}))
+    about = _about(top)
+    declinable = "self" in about["administration"]
     instrument = Instrument(
-        **_about(top),
-        items=tuple(_item(raw, i, answer_sets) for i, raw in enumerate(top.array("items"))),
+        **about,
+        **_declined(top.get("declined", None)),
+        items=tuple(
+            _item(raw, i, answer_sets, declinable=declinable)
+            for i, raw in enumerate(top.array("items"))
+        ),
         scoring=_scoring(top.get("scoring")),
         bands=tuple(_band(raw, i) for i, raw in enumerate(top.array("bands"))),
         threshold=_threshold(top.get("threshold")),
@@ -155,6 +167,19 @@ def _about(top: Fields) -> dict[str, Any]:
     }
 
 
+def _declined(data: object) -> dict[str, Any]:
+    """What declining a scored question means: ``{"means": ..., "note": {...}}``."""
+    if data is None:
+        return {}
+    fields = Fields(data, "declined")
+    found = {
+        "declined_means": fields.string("means"),
+        "declined_note": fields.optional_localized("note"),
+    }
+    fields.finish()
+    return found
+
+
 def _answer_sets(data: object) -> dict[str, tuple[AnswerOption, ...]]:
     sets = Fields(data, "answer_sets")
     found = {name: _options(sets.array(name), f"answer set {name}") for name in sets.data}
@@ -180,16 +205,25 @@ def _options(raw: list[Any], where: str) -> tuple[AnswerOption, ...]:
     return tuple(options)
 
 
-def _item(data: object, index: int, answer_sets: Mapping[str, tuple[AnswerOption, ...]]) -> Item:
+def _item(
+    data: object,
+    index: int,
+    answer_sets: Mapping[str, tuple[AnswerOption, ...]],
+    *,
+    declinable: bool = False,
+) -> Item:
     fields = Fields(data, f"items[{index}]")
     link_id = fields.string("link_id")
     fields.where = f"item {link_id}"
     item_type = fields.string("type")
+    options = _item_options(fields, item_type, answer_sets)
+    if declinable and item_type != "display" and DECLINED not in {o.code for o in options}:
+        options = (*options, PREFER_NOT_TO_ANSWER)
     item = Item(
         link_id=link_id,
         type=item_type,
         text=fields.localized("text"),
-        options=_item_options(fields, item_type, answer_sets),
+        options=options,
         scored=fields.boolean("scored", False),
         required=fields.boolean("required", False),
         enable_when=tuple(

@@ -30,9 +30,17 @@ class ScoreResult:
     positive: bool  # always False for decision-support checklists
     threshold: int | None
     flags: tuple[Flag, ...]  # most pressing first
-    answered: int  # questions answered (display text and unasked questions excluded)
+    answered: int  # questions answered (display text, unasked and declined excluded)
     decision_support_only: bool
     answers: tuple[tuple[str, str], ...]  # (linkId, answer code), in question order
+    declined: tuple[str, ...] = ()  # scored or required questions the patient declined
+    answered_total: int | None = None  # what the answered questions add up to
+    declined_note: LocalizedText | None = None  # why declining made the screen positive
+
+    @property
+    def complete(self) -> bool:
+        """Every scored question asked was answered: the total means what it says."""
+        return not self.declined
 
     def has_flag(self, code: str) -> bool:
         return any(flag.code == code for flag in self.flags)
@@ -50,4 +58,8 @@ class ScoreResult:
             "answered": self.answered,
             "decision_support_only": self.decision_support_only,
             "answers": dict(self.answers),
+            "complete": self.complete,
+            "declined": list(self.declined),
+            "answered_total": self.answered_total,
+            "declined_note": dict(self.declined_note) if self.declined_note else None,
         }

@@ -3,6 +3,11 @@
 Answers map linkIds to an answer code (``"more_than_half"``) or its score value (``2`` or
 ``"2"``); yes/no questions also take ``true``/``false``. An empty string or ``None`` means
 not answered. Scoring refuses, listing every problem, rather than score part of the answers.
+
+``"declined"`` ("prefer not to answer") is an answer, not a gap: a required question may be
+declined. A result with a declined scored question has no total, so it is never read as a
+low score; it is positive only when what was answered already reaches the threshold, a flag
+says so, or the instrument counts declining as positive. Flags fire from what was answered.
 """
 
 from __future__ import annotations
@@ -49,25 +54,36 @@ def score(
     """Score one instrument's answers; AnswerError lists every answer that cannot be used."""
     cut = threshold_for(instrument, threshold)
     chosen = checked_answers(instrument, answers)
-    total = _total(instrument, chosen)
+    answered_total = _total(instrument, chosen)
+    declined = tuple(
+        item.link_id
+        for item in _in_order(instrument, chosen)
+        if (item.scored or item.required) and chosen[item.link_id].declines
+    )
     rules = _raised(instrument, chosen)
+    declined_positive = bool(declined) and instrument.declined_means == "positive"
     positive = not instrument.decision_support_only and (
-        (cut is not None and total >= cut) or any(rule.makes_positive for rule in rules)
+        (cut is not None and answered_total >= cut)
+        or any(rule.makes_positive for rule in rules)
+        or declined_positive
     )
     return ScoreResult(
         instrument_id=instrument.id,
         version=instrument.version,
-        total=total,
+        total=None if declined else answered_total,
         max_total=instrument.max_total,
-        band=_band(instrument, total, positive, rules),
+        band=_band(instrument, answered_total, positive, rules, complete=not declined),
         positive=positive,
         threshold=cut,
         flags=tuple(Flag(rule.code, rule.severity, rule.message) for rule in rules),
-        answered=len(chosen),
+        answered=sum(1 for option in chosen.values() if not option.declines),
         decision_support_only=instrument.decision_support_only,
         answers=tuple(
             (item.link_id, chosen[item.link_id].code) for item in _in_order(instrument, chosen)
         ),
+        declined=declined,
+        answered_total=answered_total,
+        declined_note=instrument.declined_note if declined_positive else None,
     )
 
 
@@ -217,18 +233,33 @@ def _condition_met(condition: FlagCondition, chosen: Chosen) -> bool:
     return at_least is not None and option.score is not None and option.score >= at_least
 
 
-def _band(instrument: Instrument, total: int, positive: bool, rules: list[FlagRule]) -> Band | None:
-    """The band a flag names (most pressing first), else the band of the total or result."""
+def _band(
+    instrument: Instrument,
+    total: int,
+    positive: bool,
+    rules: list[FlagRule],
+    *,
+    complete: bool = True,
+) -> Band | None:
+    """The band a flag names (most pressing first), else the band of the total or result.
+
+    An incomplete result has no band by total (its total is not known) and no negative
+    band (a declined question could have made it positive): only a positive band.
+    """
     for rule in rules:
         if rule.band is not None:
             return instrument.band(rule.band)
+    if not complete and not positive:
+        return None
     wanted = "positive" if positive else "negative"
     for band in instrument.bands:
-        if band.screen == wanted or (
-            band.low is not None and band.high is not None and band.low <= total <= band.high
-        ):
+        if band.screen == wanted or (complete and _covers(band, total)):
             return band
     return None
+
+
+def _covers(band: Band, total: int) -> bool:
+    return band.low is not None and band.high is not None and band.low <= total <= band.high
 
 
 def _in_order(instrument: Instrument, chosen: Chosen) -> Iterable[Item]:

@@ -17,6 +17,8 @@ from lantern.screening.instruments.model import (
     ADMINISTRATION_MODES,
     BAND_SEVERITIES,
     CATEGORIES,
+    DECLINED,
+    DECLINED_MEANINGS,
     ENABLE_BEHAVIORS,
     FLAG_SEVERITIES,
     ITEM_TYPES,
@@ -61,6 +63,15 @@ def _header(instrument: Instrument) -> Iterator[Problem]:
             yield "instrument", f"unknown administration '{mode}' ({_one_of(ADMINISTRATION_MODES)})"
     if "en" not in instrument.languages:
         yield "instrument", "languages must include 'en'"
+    if instrument.declined_means not in DECLINED_MEANINGS:
+        yield (
+            "declined",
+            f"unknown meaning '{instrument.declined_means}' ({_one_of(DECLINED_MEANINGS)})",
+        )
+    elif instrument.declined_means == "positive" and not instrument.declinable:
+        yield "declined", "only an instrument patients answer alone offers 'prefer not to answer'"
+    if instrument.declined_means == "positive" and instrument.declined_note is None:
+        yield "declined", "say in a note who directs that declining counts as a positive screen"
     for code in (instrument.loinc, instrument.loinc_total):
         if code is not None and not LOINC_PATTERN.match(code):
             yield "instrument", f"'{code}' is not a LOINC code"
@@ -75,7 +86,7 @@ def _languages(instrument: Instrument) -> Iterator[Problem]:
 
 
 def _texts(instrument: Instrument) -> Iterator[tuple[str, LocalizedText]]:
-    for name in ("title", "description", "translations", "intro", "guidance"):
+    for name in ("title", "description", "translations", "intro", "guidance", "declined_note"):
         text = getattr(instrument, name)
         if text is not None:
             yield name, text
@@ -121,7 +132,8 @@ def _item_answers(item: Item, where: str) -> Iterator[Problem]:
         if item.options or item.scored or item.required:
             yield where, "display text takes no answers and cannot be scored or required"
         return
-    if item.type == "boolean" and [o.code for o in item.options] != [YES, NO]:
+    answers = [o.code for o in item.options if not o.declines]
+    if item.type == "boolean" and answers != [YES, NO]:
         yield where, "a boolean item's answers are 'yes' then 'no'"
     if item.type == "boolean" and item.scored:
         yield where, "a boolean item cannot be scored; use a choice item with yes/no options"
@@ -137,6 +149,10 @@ def _item_answers(item: Item, where: str) -> Iterator[Problem]:
 def _option(item: Item, code: str, score: int | None, where: str) -> Iterator[Problem]:
     if not CODE_PATTERN.match(code):
         yield f"{where}, option {code}", "answer codes are lower-case letters, digits, '_', '-'"
+    if code == DECLINED:
+        if score is not None:
+            yield f"{where}, option {code}", "'prefer not to answer' takes no score"
+        return
     if item.scored and score is None:
         yield f"{where}, option {code}", "answer option without a score value on a scored item"
     if score is not None and score < 0:
@@ -179,7 +195,7 @@ def _scoring(instrument: Instrument) -> Iterator[Problem]:
     if instrument.scoring != "count_yes":
         return
     for item in scored:
-        scores = {option.code: option.score for option in item.options}
+        scores = {option.code: option.score for option in item.options if not option.declines}
         if scores.get(YES) != 1 or any(s != 0 for code, s in scores.items() if code != YES):
             yield f"item {item.link_id}", "count_yes needs a 'yes' answer scoring 1, others 0"
 

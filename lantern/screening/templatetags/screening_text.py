@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.text import get_text_list
+from django.utils.translation import get_language, gettext, ngettext
 
 from lantern.screening import decision_support, instruments
 
@@ -22,9 +23,36 @@ def needs_acknowledgement(flag: Mapping[str, object]) -> bool:
 
 
 @register.filter
+def raises_concern(result: object) -> bool:
+    """A decision-support checklist with a sign that raises a concern (key or labour sign)."""
+    summary = getattr(result, "summary", None) or {}
+    return any(flag.get("severity") == "concern" for flag in summary.get("flags", []))
+
+
+@register.filter
 def instrument_title(instrument_id: str) -> str:
     try:
         instrument = instruments.get_instrument(instrument_id)
     except KeyError:
         return instrument_id
     return in_language(instrument.title)
+
+
+@register.filter
+def declined_questions(result: object) -> str:
+    """ "Question 9 declined" / "Questions 1, 2, 3 and 4 declined", numbered as asked."""
+    summary = getattr(result, "summary", None) or {}
+    declined = summary.get("declined") or []
+    if not declined:
+        return ""
+    try:
+        instrument = instruments.get_instrument(str(getattr(result, "instrument_id", "")))
+    except KeyError:
+        numbers = [str(link_id) for link_id in declined]
+    else:
+        asked = [item.link_id for item in instrument.items if item.answerable]
+        numbers = [str(asked.index(i) + 1) if i in asked else str(i) for i in declined]
+    listed = get_text_list(numbers, gettext("and"))
+    return ngettext(
+        "Question %(numbers)s declined", "Questions %(numbers)s declined", len(numbers)
+    ) % {"numbers": listed}
