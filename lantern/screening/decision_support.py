@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 CODES_FILE = Path(__file__).resolve().parent / "data" / "exploitation_codes.json"
-ACKNOWLEDGE_SEVERITIES = frozenset({"urgent", "imminent"})
+ACKNOWLEDGE_SEVERITIES = frozenset({"urgent", "imminent"})  # as in screening.models
 ADULT_AGE = 18
 
 

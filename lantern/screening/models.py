@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from lantern.crypto.fields import EncryptedJSONField, EncryptedTextField
 from lantern.screening import instruments
 
+# Flags that stay in view until a clinician acknowledges them (suicide risk, imminent risk).
+ACKNOWLEDGE_SEVERITIES = frozenset({"urgent", "imminent"})
+
 
 class Mode(models.TextChoices):
     CLINICIAN = "clinician", _("Asked by staff")
@@ -134,6 +137,11 @@ class ScreeningResultQuerySet(models.QuerySet["ScreeningResult"]):
         """Results staff may see (``ScreeningSession.results_released``, in the database)."""
         return self.exclude(session__mode=Mode.KIOSK, session__results_released_at__isnull=True)
 
+    def awaiting_acknowledgement(self) -> ScreeningResultQuerySet:
+        """Results with an urgent or imminent flag no clinician has acknowledged yet, newest
+        first: they stay in view (patient page, visit page, staff home) until someone does."""
+        return self.filter(awaiting_acknowledgement=True).order_by("-recorded_at", "-pk")
+
 
 class ScreeningResult(models.Model):
     """One instrument's answers and score within a session."""
@@ -153,6 +161,8 @@ class ScreeningResult(models.Model):
     threshold = models.IntegerField(null=True)
     flags = models.JSONField(default=list)
     summary = models.JSONField(default=dict)  # the ScoreResult as_dict(), for display
+    # An urgent or imminent flag is still waiting for a clinician's acknowledgement.
+    awaiting_acknowledgement = models.BooleanField(default=False, db_index=True)
     recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -171,6 +181,15 @@ class ScreeningResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} result {self.pk}"
+
+    def unacknowledged_flags(self) -> list[str]:
+        """Codes of the flags that need an acknowledgement and have none yet."""
+        done = set(self.acknowledgements.values_list("flag", flat=True)) if self.pk else set()
+        return [
+            str(flag["code"])
+            for flag in self.summary.get("flags", [])
+            if flag.get("severity") in ACKNOWLEDGE_SEVERITIES and flag["code"] not in done
+        ]
 
 
 class FlagAcknowledgement(models.Model):

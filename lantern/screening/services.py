@@ -186,6 +186,7 @@ def result_record(
             "recorded_at": timezone.now(),
         },
     )
+    _update_awaiting(result)
     audit_record(
         action=Action.CREATE,
         actor=actor,
@@ -204,6 +205,13 @@ def _summary(scored: instruments.ScoreResult) -> dict[str, Any]:
     summary = scored.as_dict()
     summary.pop("answers", None)
     return summary
+
+
+def _update_awaiting(result: ScreeningResult) -> None:
+    awaiting = bool(result.unacknowledged_flags())
+    if result.awaiting_acknowledgement != awaiting:
+        result.awaiting_acknowledgement = awaiting
+        result.save(update_fields=["awaiting_acknowledgement"])
 
 
 def _complete_if_done(session: ScreeningSession) -> None:
@@ -229,6 +237,7 @@ def flag_acknowledge(
         flag=flag,
         defaults={"acknowledged_by": actor, "action_taken": action_taken},
     )
+    _update_awaiting(result)
     audit_record(
         action=Action.UPDATE,
         actor=actor,

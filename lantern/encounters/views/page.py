@@ -31,6 +31,7 @@ from lantern.encounters.forms import (
 )
 from lantern.encounters.models import CarePreferences, ConsentRecord, Encounter
 from lantern.patients.models import Patient
+from lantern.screening import alerts
 
 STATE_LABELS = {
     consent_rules.GIVEN: gettext_lazy("Given"),
@@ -196,6 +197,7 @@ def visit_context(
         "photo_count": sum(injury.photo_count for injury in injuries),
         "covered": covered,
         "disclosures": visit.disclosures.select_related("disclosed_by"),
+        "urgent_alerts": alerts.urgent_alerts(staff_user(request), patient=patient),
         **_blank_forms(visit),
     }
     context.update(forms)

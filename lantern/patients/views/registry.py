@@ -28,6 +28,7 @@ from lantern.patients.forms import (
 )
 from lantern.patients.matching import parse_query
 from lantern.patients.models import ContactChannel, ContactPlan, Patient
+from lantern.screening import alerts
 
 
 @care_staff_required
@@ -48,10 +49,12 @@ def patient_search(request: HttpRequest) -> HttpResponse:
                 category=Category.IDENTITY,
                 detail=f"{len(matches)} results",
             )
-    template = (
-        "patients/_results.html" if getattr(request, "htmx", False) else "patients/search.html"
-    )
-    return render(request, template, {"form": form, "matches": matches, "query": query})
+    context: dict[str, object] = {"form": form, "matches": matches, "query": query}
+    if getattr(request, "htmx", False):
+        return render(request, "patients/_results.html", context)
+    # Care staff start here: urgent flags of their patients wait here until acknowledged.
+    context["urgent_alerts"] = alerts.urgent_alerts_across_patients(request, staff_user(request))
+    return render(request, "patients/search.html", context)
 
 
 @care_staff_required
@@ -125,6 +128,7 @@ def _detail_context(request: HttpRequest, patient: Patient, **forms: object) -> 
         "emergency_grant": _emergency_grant(user, patient),
         "deferred_screens": patient.screening_sessions.deferred().count(),
         "open_visits": patient.encounters.filter(ended_at__isnull=True).count(),
+        "urgent_alerts": alerts.urgent_alerts(user, patient=patient),
     }
     context.update(forms)
     return context

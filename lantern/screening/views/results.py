@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import refused_as_not_found, staff_user
-from lantern.accounts.reauth import ask_to_reauthenticate
+from lantern.accounts.reauth import ask_to_reauthenticate, safe_next
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
 from lantern.patients.access import care_staff_required, patient_for
@@ -23,11 +23,11 @@ from lantern.patients.models import Patient
 from lantern.screening import decision_support, instruments, services
 from lantern.screening.forms import AcknowledgeForm, CodeDecisionForm
 from lantern.screening.models import (
-    FlagAcknowledgement,
     ScreeningResult,
     ScreeningSession,
 )
 from lantern.screening.views.staff import session_for
+from lantern.screening.views.urgent import acknowledge_prefix, urgent_flags
 
 
 def _result_for(request: HttpRequest, patient: Patient, result_id: int) -> ScreeningResult:
@@ -103,6 +103,7 @@ def _render_session(
     session: ScreeningSession,
     code_form: CodeDecisionForm | None = None,
     acknowledge_form: AcknowledgeForm | None = None,
+    acknowledge_next: str = "",
 ) -> HttpResponse:
     if not session.results_released:
         raise refused_as_not_found(request, "results of a tablet not handed back", patient.pk)
@@ -125,7 +126,8 @@ def _render_session(
             "session": session,
             "results": results,
             "advice": advice,
-            "urgent": _urgent(results, acknowledge_form),
+            "urgent": urgent_flags(results, acknowledge_form),
+            "acknowledge_next": acknowledge_next,
             "concern_result": next((r for r in results if r.category == "trafficking"), None),
             "code_form": code_form,
             "decisions": patient.diagnosis_codes.filter(result__session=session),
@@ -134,38 +136,21 @@ def _render_session(
     )
 
 
-Urgent = tuple[ScreeningResult, dict[str, Any], FlagAcknowledgement | None, AcknowledgeForm]
-
-
-def acknowledge_prefix(result_id: int, flag: str) -> str:
-    return f"ack-{result_id}-{flag}"
-
-
-def _urgent(results: list[ScreeningResult], failed: AcknowledgeForm | None = None) -> list[Urgent]:
-    """(result, flag, acknowledgement or None, form) for every flag needing acknowledgement."""
-    found: list[Urgent] = []
-    for result in results:
-        done = {a.flag: a for a in result.acknowledgements.all()}
-        for flag in result.summary.get("flags", []):
-            if decision_support.needs_acknowledgement(flag):
-                prefix = acknowledge_prefix(result.pk, flag["code"])
-                form = failed if failed is not None and failed.prefix == prefix else None
-                found.append(
-                    (result, flag, done.get(flag["code"]), form or AcknowledgeForm(prefix=prefix))
-                )
-    return found
-
-
 @care_staff_required
 @require_POST
 def acknowledge(request: HttpRequest, patient_id: UUID, result_id: int) -> HttpResponse:
+    """A clinician says what they did about an urgent flag; back to the page they were on
+    (the next questionnaire of the screening, or its results)."""
     # The flag travels in the body: its name says something clinical, URLs reach logs.
     flag = request.POST.get("flag", "")[:40]
     patient = patient_for(request, patient_id, on_team=True)
     result = _result_for(request, patient, result_id)
+    back = request.POST.get("next", "")
     form = AcknowledgeForm(request.POST, prefix=acknowledge_prefix(result.pk, flag))
     if not form.is_valid():
-        return _render_session(request, patient, result.session, acknowledge_form=form)
+        return _render_session(
+            request, patient, result.session, acknowledge_form=form, acknowledge_next=back
+        )
     try:
         services.flag_acknowledge(
             actor=staff_user(request),
@@ -175,8 +160,12 @@ def acknowledge(request: HttpRequest, patient_id: UUID, result_id: int) -> HttpR
         )
     except services.ScreeningError as error:
         form.add_error(None, str(error))
-        return _render_session(request, patient, result.session, acknowledge_form=form)
+        return _render_session(
+            request, patient, result.session, acknowledge_form=form, acknowledge_next=back
+        )
     messages.success(request, _("Acknowledged."))
+    if back:
+        return redirect(safe_next(request, back))
     return redirect("screening:session", patient_id=patient.pk, session_id=result.session_id)
 
 

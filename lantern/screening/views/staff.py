@@ -19,6 +19,7 @@ from lantern.screening import history, instruments, services
 from lantern.screening.forms import DeferForm, PrivacyForm, StartForm
 from lantern.screening.models import Mode, ScreeningSession, Status
 from lantern.screening.views.questionnaire import questionnaire_step, template_for
+from lantern.screening.views.urgent import urgent_flags
 
 
 def session_for(request: HttpRequest, patient: Patient, session_id: int) -> ScreeningSession:
@@ -140,6 +141,8 @@ def ask(
     if step.saved:
         return redirect(next_step(session))
     form, template = step.form, template_for(request, "screening/ask.html")
+    # An urgent answer earlier in this screening shows at once, above the next questions.
+    earlier = list(session.results.prefetch_related("acknowledgements__acknowledged_by"))
     return render(
         request,
         template,
@@ -149,5 +152,7 @@ def ask(
             "instrument": instrument,
             "form": form,
             "language": session.language,
+            "urgent": urgent_flags(earlier, waiting_only=True),
+            "acknowledge_next": request.path,
         },
     )
