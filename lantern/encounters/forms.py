@@ -37,6 +37,10 @@ from lantern.encounters.choices import (
 )
 
 Choices = Iterable[tuple[str, Any]]
+NO_INTERPRETER_LABEL = _("No professional interpreter (say why below)")
+NO_INTERPRETER_REASON_NEEDED = _(
+    "This patient needs a professional interpreter. Use one, or say why there is none."
+)
 
 
 def _textarea(rows: int = 2) -> forms.Textarea:
@@ -53,13 +57,14 @@ def _offer_only(field: forms.Field, choices: Choices) -> None:
 
 
 class VisitDetailsForm(CleanTextMixin, forms.Form):
-    """Who is in the room: companion, interpreter, staff."""
+    """Who is in the room: companion, interpreter, staff. Nothing is chosen in advance: staff
+    record what they see. For a patient who needs an interpreter, going without a
+    professional one takes a reason, and the visit page shows a warning."""
 
     companion = forms.ChoiceField(
         label=_("Did anyone come with the patient?"),
         choices=CompanionStatus.choices,
         widget=forms.RadioSelect,
-        initial=CompanionStatus.CAME_ALONE,
     )
     companion_relationship = forms.CharField(
         label=_("Who came with the patient"),
@@ -71,8 +76,17 @@ class VisitDetailsForm(CleanTextMixin, forms.Form):
         label=_("Interpreter"),
         choices=Interpreter.choices,
         widget=forms.RadioSelect,
-        initial=Interpreter.NOT_NEEDED,
         help_text=_("Never ask a companion or relative to interpret."),
+    )
+    interpreter_reason = forms.CharField(
+        label=_("Why is there no professional interpreter?"),
+        max_length=500,
+        required=False,
+        widget=_textarea(),
+        help_text=_(
+            "This patient needs a professional interpreter. If none is used, say why, for "
+            "example: the patient asked to go on in English. The visit will show a warning."
+        ),
     )
     staff_present = forms.ModelMultipleChoiceField(
         label=_("Other staff present"),
@@ -81,12 +95,22 @@ class VisitDetailsForm(CleanTextMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, staff: Any, interpreter_needed: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         staff_field = cast(forms.ModelMultipleChoiceField, self.fields["staff_present"])  # type: ignore[type-arg]
         staff_field.queryset = staff
         if not staff.exists():  # no one else who could be in the room: no empty question
             del self.fields["staff_present"]
+        self.interpreter_needed = interpreter_needed
+        if interpreter_needed:
+            self.fields["interpreter"].choices = [  # type: ignore[attr-defined]
+                (value, NO_INTERPRETER_LABEL if value == Interpreter.NOT_NEEDED else label)
+                for value, label in Interpreter.choices
+            ]
+        else:
+            del self.fields["interpreter_reason"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -97,6 +121,12 @@ class VisitDetailsForm(CleanTextMixin, forms.Form):
                 "companion_relationship",
                 _("The patient came alone: leave this empty, or choose who came with them."),
             )
+        if (
+            self.interpreter_needed
+            and data.get("interpreter") == Interpreter.NOT_NEEDED
+            and not data.get("interpreter_reason")
+        ):
+            self.add_error("interpreter_reason", NO_INTERPRETER_REASON_NEEDED)
         return data
 
 
@@ -173,7 +203,8 @@ class CarePreferencesForm(CleanTextMixin, forms.Form):
 
 
 class ConsentForm(CleanTextMixin, forms.Form):
-    """One decision of the patient (or guardian). Withdrawal has its own button."""
+    """One decision of the patient (or guardian). Withdrawal has its own button. Nothing is
+    chosen in advance: how consent was given, and by whom, is recorded as it happened."""
 
     scope = forms.ChoiceField(label=_("What for"), choices=Scope.choices)
     status = forms.ChoiceField(
@@ -189,13 +220,11 @@ class ConsentForm(CleanTextMixin, forms.Form):
         label=_("How"),
         choices=ConsentMethod.choices,
         widget=forms.RadioSelect,
-        initial=ConsentMethod.VERBAL,
     )
     given_by = forms.ChoiceField(
         label=_("Decided by"),
         choices=ConsentGiver.choices,
         widget=forms.RadioSelect,
-        initial=ConsentGiver.PATIENT,
     )
     interpreter_used = forms.BooleanField(
         label=_("Through a professional interpreter"), required=False

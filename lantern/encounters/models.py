@@ -46,17 +46,15 @@ class Encounter(models.Model):
     staff_present = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("staff present")
     )
-    companion = models.CharField(
-        _("companion"),
-        max_length=16,
-        choices=CompanionStatus.choices,
-        default=CompanionStatus.CAME_ALONE,
-    )
+    # Who is in the room has no default: staff record what they saw, every time.
+    companion = models.CharField(_("companion"), max_length=16, choices=CompanionStatus.choices)
     companion_relationship = EncryptedTextField(
         _("who accompanied the patient, as they described themselves"), max_length=200, blank=True
     )
-    interpreter = models.CharField(
-        _("interpreter"), max_length=16, choices=Interpreter.choices, default=Interpreter.NOT_NEEDED
+    interpreter = models.CharField(_("interpreter"), max_length=16, choices=Interpreter.choices)
+    # A patient who needs an interpreter seen without one: why, in the staff's words.
+    interpreter_reason = EncryptedTextField(
+        _("why no professional interpreter"), max_length=500, blank=True
     )
     # What the patient may take home: written with them, printed only if they choose.
     patient_instructions = EncryptedTextField(
@@ -75,6 +73,11 @@ class Encounter(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def without_needed_interpreter(self) -> bool:
+        """Seen without an interpreter although the patient needs one (a reason is kept)."""
+        return self.interpreter == Interpreter.NOT_NEEDED and self.patient.interpreter_needed
 
     @property
     def companion_in_room(self) -> bool:

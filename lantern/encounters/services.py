@@ -22,6 +22,7 @@ from lantern.encounters.choices import (
     ConsentStatus,
     DisclosureBasis,
     ExamStepStatus,
+    Interpreter,
 )
 from lantern.encounters.models import (
     CarePreferences,
@@ -112,6 +113,17 @@ def _require(
     return [decision.record_id for decision in decisions if decision.record_id is not None]
 
 
+def _interpreter_reason(patient: Patient, interpreter: str, reason: str) -> str:
+    """The reason kept for seeing, without an interpreter, a patient who needs one."""
+    if interpreter != Interpreter.NOT_NEEDED or not patient.interpreter_needed:
+        return ""
+    if not reason.strip():
+        raise VisitError(
+            _("This patient needs a professional interpreter. Use one, or say why there is none.")
+        )
+    return reason.strip()
+
+
 @transaction.atomic
 def encounter_start(
     *,
@@ -122,6 +134,7 @@ def encounter_start(
     companion: str,
     companion_relationship: str = "",
     interpreter: str,
+    interpreter_reason: str = "",
     staff_present: Iterable[User] = (),
 ) -> Encounter:
     encounter = Encounter.objects.create(
@@ -131,6 +144,7 @@ def encounter_start(
         companion=companion,
         companion_relationship=companion_relationship,
         interpreter=interpreter,
+        interpreter_reason=_interpreter_reason(patient, interpreter, interpreter_reason),
         created_by=actor,
     )
     encounter.staff_present.set([actor, *staff_present])
@@ -148,6 +162,10 @@ def encounter_start(
 @transaction.atomic
 def encounter_update(*, actor: User, encounter: Encounter, **values: Any) -> Encounter:
     staff = values.pop("staff_present", None)
+    if "interpreter" in values:
+        values["interpreter_reason"] = _interpreter_reason(
+            encounter.patient, values["interpreter"], values.get("interpreter_reason", "")
+        )
     for name, value in values.items():
         setattr(encounter, name, value)
     encounter.save()

@@ -19,6 +19,10 @@ from lantern.screening.instruments import text_in
 from lantern.screening.models import CodeDecision, Interpretation, PrivacyMethod
 
 ASK_LANGUAGES = [("en", "English"), ("es", "Español")]
+NO_INTERPRETER_LABEL = _("No professional interpreter (say why below)")
+NO_INTERPRETER_REASON_NEEDED = _(
+    "This patient needs a professional interpreter. Use one, or say why there is none."
+)
 
 
 def instrument_choices(language: str) -> list[tuple[str, str]]:
@@ -44,7 +48,11 @@ class StartForm(forms.Form):
         self.fields["instrument_ids"].choices = instrument_choices(language)  # type: ignore[attr-defined]
 
 
-class PrivacyForm(forms.Form):
+class PrivacyForm(CleanTextMixin, forms.Form):
+    """The private-screening gate. Nothing is chosen in advance. For a patient who needs an
+    interpreter, going without a professional one takes a reason, and the screening shows a
+    warning wherever its answers are read."""
+
     method = forms.ChoiceField(
         label=_("Is the patient alone with you?"),
         choices=PrivacyMethod.choices,
@@ -55,6 +63,38 @@ class PrivacyForm(forms.Form):
         choices=Interpretation.choices,
         widget=forms.RadioSelect,
     )
+    interpreter_reason = forms.CharField(
+        label=_("Why is there no professional interpreter?"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only if the patient needs an interpreter and none is used, for example: the "
+            "patient asked to go on in English. The screening will show this reason and a "
+            "warning."
+        ),
+    )
+
+    def __init__(self, *args: Any, interpreter_needed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.interpreter_needed = interpreter_needed
+        if interpreter_needed:
+            self.fields["interpretation"].choices = [  # type: ignore[attr-defined]
+                (value, NO_INTERPRETER_LABEL if value == Interpretation.NOT_NEEDED else label)
+                for value, label in Interpretation.choices
+            ]
+        else:
+            del self.fields["interpreter_reason"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            self.interpreter_needed
+            and data.get("interpretation") == Interpretation.NOT_NEEDED
+            and not data.get("interpreter_reason")
+        ):
+            self.add_error("interpreter_reason", NO_INTERPRETER_REASON_NEEDED)
+        return data
 
 
 class DeferForm(CleanTextMixin, forms.Form):

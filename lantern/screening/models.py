@@ -78,6 +78,10 @@ class ScreeningSession(models.Model):
     # Private-screening gate, required before sensitive questions.
     privacy_method = models.CharField(max_length=32, choices=PrivacyMethod.choices, blank=True)
     interpretation = models.CharField(max_length=32, choices=Interpretation.choices, blank=True)
+    # A patient who needs an interpreter screened without one: why, in the staff's words.
+    interpreter_reason = EncryptedTextField(
+        _("why no professional interpreter"), max_length=500, blank=True
+    )
     deferral_note = EncryptedTextField(_("why it was deferred"), max_length=500, blank=True)
     retried_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
@@ -109,6 +113,11 @@ class ScreeningSession(models.Model):
             PrivacyMethod.COMPANION_STEPPED_OUT,
             PrivacyMethod.DURING_PROCEDURE,
         } and self.interpretation not in {"", Interpretation.COMPANION}
+
+    @property
+    def without_needed_interpreter(self) -> bool:
+        """Asked without an interpreter although the patient needs one (a reason is kept)."""
+        return self.interpretation == Interpretation.NOT_NEEDED and self.patient.interpreter_needed
 
     @property
     def sensitive(self) -> bool:

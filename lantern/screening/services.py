@@ -94,9 +94,18 @@ def screening_start(
 
 @transaction.atomic
 def privacy_record(
-    *, actor: User, session: ScreeningSession, method: str, interpretation: str
+    *,
+    actor: User,
+    session: ScreeningSession,
+    method: str,
+    interpretation: str,
+    interpreter_reason: str = "",
 ) -> ScreeningSession:
-    """Record how the patient was seen alone and how interpretation is done."""
+    """Record how the patient was seen alone and how interpretation is done.
+
+    A patient who needs an interpreter is screened with a professional one, or without one
+    for a reason that is recorded and shown with the screening.
+    """
     if interpretation == Interpretation.COMPANION:
         raise ScreeningError(
             _(
@@ -108,15 +117,22 @@ def privacy_record(
         raise ScreeningError(
             _("The patient is not alone: defer these questions to a later contact.")
         )
+    without = interpretation == Interpretation.NOT_NEEDED and session.patient.interpreter_needed
+    if without and not interpreter_reason.strip():
+        raise ScreeningError(
+            _("This patient needs a professional interpreter. Use one, or say why there is none.")
+        )
     session.privacy_method, session.interpretation = method, interpretation
-    session.save(update_fields=["privacy_method", "interpretation"])
+    session.interpreter_reason = interpreter_reason.strip() if without else ""
+    session.save(update_fields=["privacy_method", "interpretation", "interpreter_reason"])
     audit_record(
         action=Action.UPDATE,
         actor=actor,
         patient_id=session.patient_id,
         obj=session,
         category=Category.SENSITIVE,
-        detail=f"private screening confirmed: {method}",
+        detail=f"private screening confirmed: {method}"
+        + (", without the interpreter the patient needs" if without else ""),
     )
     return session
 

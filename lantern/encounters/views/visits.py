@@ -48,12 +48,19 @@ def visit_list(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     user = staff_user(request)
     clinics = patient.clinics.filter(pk__in=user.clinics.all())
     form = VisitStartForm(
-        request.POST or None, clinics=clinics, staff=_staff_choices(patient, user)
+        request.POST or None,
+        clinics=clinics,
+        staff=_staff_choices(patient, user),
+        interpreter_needed=patient.interpreter_needed,
     )
     if request.method == "POST" and form.is_valid():
-        visit = services.encounter_start(actor=user, patient=patient, **form.cleaned_data)
-        messages.success(request, _("Visit started."))
-        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
+        try:
+            visit = services.encounter_start(actor=user, patient=patient, **form.cleaned_data)
+        except services.VisitError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Visit started."))
+            return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     return render(
         request,
         "encounters/visit_list.html",
@@ -79,6 +86,7 @@ def _details_initial(visit: Encounter) -> dict[str, Any]:
         "companion": visit.companion,
         "companion_relationship": visit.companion_relationship,
         "interpreter": visit.interpreter,
+        "interpreter_reason": visit.interpreter_reason,
         "staff_present": list(visit.staff_present.all()),
     }
 
@@ -98,11 +106,16 @@ def visit_edit(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpRes
         request.POST or None,
         initial=_details_initial(visit),
         staff=_staff_choices(patient, user, visit),
+        interpreter_needed=patient.interpreter_needed,
     )
     if request.method == "POST" and form.is_valid():
-        services.encounter_update(actor=user, encounter=visit, **form.cleaned_data)
-        messages.success(request, _("Visit details saved."))
-        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
+        try:
+            services.encounter_update(actor=user, encounter=visit, **form.cleaned_data)
+        except services.VisitError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Visit details saved."))
+            return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     return render(
         request, "encounters/visit_edit.html", {"patient": patient, "visit": visit, "form": form}
     )

@@ -82,7 +82,7 @@ def privacy(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResp
     """Before trafficking or violence questions: is the patient alone, and who interprets?"""
     patient = patient_for(request, patient_id, on_team=True)
     session = session_for(request, patient, session_id)
-    form = PrivacyForm(request.POST or None)
+    form = PrivacyForm(request.POST or None, interpreter_needed=patient.interpreter_needed)
     defer_form = DeferForm(prefix="defer")
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,7 +115,8 @@ def defer(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpRespon
         return redirect(next_step(session))
     defer_form = DeferForm(request.POST, prefix="defer")
     if not defer_form.is_valid():
-        return _privacy_page(request, patient, session, PrivacyForm(), defer_form)
+        privacy_form = PrivacyForm(interpreter_needed=patient.interpreter_needed)
+        return _privacy_page(request, patient, session, privacy_form, defer_form)
     services.screening_defer(
         actor=staff_user(request), session=session, note=defer_form.cleaned_data["note"]
     )
