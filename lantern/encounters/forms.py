@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts.models import Clinic, User
@@ -405,9 +407,15 @@ class DisclosureForm(CleanTextMixin, forms.Form):
 
 
 class SummaryForm(forms.Form):
-    """What goes on the printed after-visit summary: only what the patient chooses."""
+    """What goes on the printed after-visit summary: only what the patient chooses, in the
+    language they read (their preferred language when Lantern has it)."""
 
-    visit_date = forms.BooleanField(label=_("Date of the visit"), required=False, initial=True)
+    language = forms.ChoiceField(
+        label=_("Language of the page"),
+        choices=(),
+        widget=forms.RadioSelect,
+    )
+    visit_date = forms.BooleanField(label=_("Date of the visit"), required=False)
     clinic_name = forms.BooleanField(label=_("Name of the clinic"), required=False)
     visit_kind = forms.BooleanField(
         label=_("Kind of visit (for example “Follow-up”)"), required=False
@@ -418,3 +426,24 @@ class SummaryForm(forms.Form):
         required=False,
         help_text=_("Only if the patient wants it: a paper with this number could be found."),
     )
+
+    def __init__(self, *args: Any, patient_language: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Each language named in itself: the patient may be the one choosing.
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
+            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ]
+        printable = {code for code, _name in settings.LANGUAGES}
+        if patient_language in printable:
+            self.fields["language"].initial = patient_language
+        else:
+            self.fields["language"].help_text = _(
+                "The page cannot be printed in the patient's preferred language yet: ask "
+                "which of these they read."
+            )
+
+    def printed(self) -> list[str]:
+        """What was chosen to be printed, by name."""
+        return sorted(
+            name for name, wanted in self.cleaned_data.items() if name != "language" and wanted
+        )

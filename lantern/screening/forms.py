@@ -33,19 +33,27 @@ def instrument_choices(language: str) -> list[tuple[str, str]]:
 
 
 class StartForm(forms.Form):
+    """Which questionnaires, asked in which language: the patient's preferred language when
+    the questionnaires have it."""
+
     instrument_ids = forms.MultipleChoiceField(
         label=_("Questionnaires"), widget=forms.CheckboxSelectMultiple, choices=()
     )
     language = forms.ChoiceField(
         label=_("Language of the questions"),
         choices=ASK_LANGUAGES,
-        initial="en",
         help_text=_("Validated wording is used in each language."),
     )
 
-    def __init__(self, *args: Any, language: str = "en", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, language: str = "en", patient_language: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["instrument_ids"].choices = instrument_choices(language)  # type: ignore[attr-defined]
+        self.patient_language_offered = patient_language in dict(ASK_LANGUAGES)
+        self.fields["language"].initial = (
+            patient_language if self.patient_language_offered else language
+        )
 
 
 class PrivacyForm(CleanTextMixin, forms.Form):

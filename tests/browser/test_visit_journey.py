@@ -181,10 +181,15 @@ def print_discreet_summary(page: Page, axe_check) -> None:
     expect(page.get_by_role("status")).to_contain_text("Instructions for the patient saved.")
     page.get_by_role("link", name="After-visit summary").click()
     expect(page.get_by_role("heading", name="After-visit summary", level=1)).to_be_visible()
-    expect(page.get_by_label("Date of the visit")).to_be_checked()
+    # Nothing is chosen for the patient; the page offers to print in their language.
+    expect(page.get_by_label("Date of the visit")).not_to_be_checked()
     expect(page.get_by_label("National Human Trafficking Hotline number")).not_to_be_checked()
     expect(page.get_by_label("Name of the clinic")).not_to_be_checked()
+    language = page.get_by_role("group", name="Language of the page")
+    expect(language.get_by_role("radio", name="Español")).to_be_checked()
     axe_check(page, "summary-choose")
+    language.get_by_role("radio", name="English").check()  # Ana reads English too
+    page.get_by_label("Date of the visit").check()
     page.get_by_role("button", name="Show the page to print").click()
 
     expect(page.get_by_role("heading", name="Visit summary", level=1)).to_be_visible()
@@ -198,7 +203,7 @@ def print_discreet_summary(page: Page, axe_check) -> None:
     expect(page.get_by_role("button", name="Print")).to_be_hidden()
     page.emulate_media(media="screen")
     assert AuditEvent.objects.filter(
-        action="print", detail="after-visit summary: visit_date"
+        action="print", detail="after-visit summary (en): visit_date"
     ).exists()
 
 

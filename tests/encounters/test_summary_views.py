@@ -12,18 +12,50 @@ from tests.encounters.conftest import url
 HOTLINE = "1-888-373-7888"
 
 
-def printed(client, visit, **chosen):
-    data = {name: "on" for name, wanted in chosen.items() if wanted}
+def printed(client, visit, language="en", **chosen):
+    data = {name: "on" for name, wanted in chosen.items() if wanted} | {"language": language}
     response = client.post(url("summary_print", visit), data)
     assert response.status_code == 200
     return response.content.decode()
 
 
-def test_only_the_date_is_chosen_in_advance(personas, client_for, visit):
+def test_nothing_is_chosen_in_advance_but_the_patients_language(personas, client_for, visit):
     page = client_for(personas.clinician).get(url("summary", visit)).content.decode()
     checked = re.findall(r'<input type="checkbox" name="(\w+)"[^>]*checked', page)
-    assert checked == ["visit_date"]
+    assert checked == []
+    # Rosa's preferred language is Spanish: the page offers to print in it.
+    assert re.findall(r'name="language" value="(\w+)"[^>]*checked', page) == ["es"]
+    assert ">Español<" in page or "Español</label>" in page
     assert "Only if the patient wants it" in page
+
+
+def test_the_summary_prints_in_the_patients_language(personas, client_for, visit):
+    page = printed(client_for(personas.clinician), visit, "es", visit_date=True, hotline=True)
+    assert '<html lang="es">' in page
+    assert "<title>Resumen de la consulta</title>" in page
+    assert "Fecha:" in page
+    assert "Línea Nacional contra la Trata de Personas: llame al 1-888-373-7888" in page
+    assert "Date:" not in page
+    entry = AuditEvent.objects.get(action="print")
+    assert entry.detail == "after-visit summary (es): hotline, visit_date"
+
+
+def test_a_language_lantern_cannot_print_in_is_said_so(personas, client_for, visit):
+    from lantern.patients import services as patient_services
+    from tests.factories import patient_details
+
+    patient_services.patient_update(
+        actor=personas.clinician,
+        patient=personas.patient,
+        details=patient_details(preferred_language="pt"),
+    )
+    page = client_for(personas.clinician).get(url("summary", visit)).content.decode()
+    assert re.findall(r'name="language" value="(\w+)"[^>]*checked', page) == []
+    assert "cannot be printed in the patient&#x27;s preferred language yet" in page
+    refused = client_for(personas.clinician).post(url("summary_print", visit), {"hotline": "on"})
+    assert "Please correct the highlighted fields" in refused.content.decode()
+    assert re.search(r'name="hotline"[^>]*checked', refused.content.decode())
+    assert not AuditEvent.objects.filter(action="print").exists()
 
 
 def test_the_default_page_is_discreet(personas, client_for, visit):
@@ -62,7 +94,7 @@ def test_printing_is_audited_with_what_was_printed(personas, client_for, visit):
     entry = AuditEvent.objects.get(action="print")
     assert entry.patient_id == personas.patient.pk
     assert entry.actor == personas.clinician
-    assert entry.detail == "after-visit summary: hotline, visit_date"
+    assert entry.detail == "after-visit summary (en): hotline, visit_date"
 
 
 def test_colleagues_and_outsiders_cannot_print(personas, client_for, visit):

@@ -1,7 +1,8 @@
 """The after-visit summary: the patient chooses what is printed; discreet by default.
 
-Nothing is printed that the patient did not choose: the visit date is the only item chosen
-in advance, and the page's title and look say nothing about the kind of care.
+Nothing is printed that the patient did not choose, and nothing is chosen in advance; the
+page's title and look say nothing about the kind of care. It prints in the language the
+patient reads, their preferred language unless they choose another.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from lantern.accounts.access import staff_user
@@ -31,7 +33,11 @@ def summary_choose(request: HttpRequest, patient_id: UUID, visit_id: int) -> Htt
     return render(
         request,
         "encounters/summary_choose.html",
-        {"patient": patient, "visit": visit, "form": SummaryForm()},
+        {
+            "patient": patient,
+            "visit": visit,
+            "form": SummaryForm(patient_language=patient.preferred_language),
+        },
     )
 
 
@@ -44,9 +50,14 @@ def summary_print(request: HttpRequest, patient_id: UUID, visit_id: int) -> Http
     """
     patient = patient_for(request, patient_id, on_team=True)
     visit = visit_for(request, patient, visit_id)
-    form = SummaryForm(request.POST)
-    chosen = form.cleaned_data if form.is_valid() else {}
-    printed = sorted(name for name, wanted in chosen.items() if wanted)
+    form = SummaryForm(request.POST, patient_language=patient.preferred_language)
+    if not form.is_valid():  # no language chosen: ask again, keeping what was ticked
+        return render(
+            request,
+            "encounters/summary_choose.html",
+            {"patient": patient, "visit": visit, "form": form},
+        )
+    printed, language = form.printed(), form.cleaned_data["language"]
     audit_record(
         action=Action.PRINT,
         actor=staff_user(request),
@@ -54,15 +65,16 @@ def summary_print(request: HttpRequest, patient_id: UUID, visit_id: int) -> Http
         patient_id=patient.pk,
         obj=visit,
         category=Category.EXAM,
-        detail="after-visit summary: " + (", ".join(printed) or "nothing chosen"),
+        detail=f"after-visit summary ({language}): " + (", ".join(printed) or "nothing chosen"),
     )
-    return render(
-        request,
-        "encounters/summary_print.html",
-        {
-            "visit": visit,
-            "chosen": set(printed),
-            "hotline_call": HOTLINE_CALL,
-            "hotline_text": HOTLINE_TEXT,
-        },
-    )
+    with translation.override(language):
+        return render(
+            request,
+            "encounters/summary_print.html",
+            {
+                "visit": visit,
+                "chosen": set(printed),
+                "hotline_call": HOTLINE_CALL,
+                "hotline_text": HOTLINE_TEXT,
+            },
+        )

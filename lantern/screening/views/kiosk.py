@@ -67,7 +67,9 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     if session is None or session.kiosk_exited_at:
         return _render(request, "screening/kiosk/neutral.html", session)
     if not request.session.get(KIOSK_LANGUAGE):
-        return _render(request, "screening/kiosk/language.html", session, languages=ASK_LANGUAGES)
+        # The language the screening was started in (the patient's, as a rule) comes first.
+        languages = sorted(ASK_LANGUAGES, key=lambda choice: choice[0] != session.language)
+        return _render(request, "screening/kiosk/language.html", session, languages=languages)
     if todo := session.unanswered():
         return redirect("screening:kiosk_questions", instrument_id=todo[0])
     return redirect("screening:kiosk_done")

@@ -36,7 +36,11 @@ def overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = patient_for(
         request, patient_id, read=Category.MENTAL_HEALTH, on_team=request.method == "POST"
     )
-    form = StartForm(request.POST or None, language=request.LANGUAGE_CODE)
+    form = StartForm(
+        request.POST or None,
+        language=request.LANGUAGE_CODE,
+        patient_language=patient.preferred_language,
+    )
     if request.method == "POST" and form.is_valid():
         kiosk = request.POST.get("mode") == Mode.KIOSK
         try:
