@@ -136,6 +136,22 @@ def decide(
     return Decision(True, GIVEN, scope, fact.record_id)
 
 
+def covered_recipients(
+    facts: Iterable[ConsentFact], scope: str, now: datetime.datetime
+) -> list[str]:
+    """The named recipients ``scope`` currently allows sharing with, as last spelled."""
+    facts = list(facts)
+    names: dict[str, str] = {}
+    for fact in sorted(facts, key=lambda f: (f.recorded_at, f.record_id or 0)):
+        if fact.scope == scope and fact.recipient:
+            names[fold_recipient(fact.recipient)] = fact.recipient
+    return [
+        name
+        for name in names.values()
+        if decide(facts, scope, now, encounter_id=None, recipient=name).allowed
+    ]
+
+
 def ever_given(facts: Iterable[ConsentFact], scope: str, *, encounter_id: int | None) -> bool:
     """Whether ``scope`` was given at some point in this visit (even if withdrawn since)."""
     return any(

@@ -56,6 +56,16 @@ class ConsentRequired(VisitError):
         )
 
 
+class RecipientNotCovered(ConsentRequired):
+    """The patient consented to sharing with someone else, not with this recipient."""
+
+    def __init__(
+        self, decisions: Sequence[consent_rules.Decision], recipient: str, covered: list[str]
+    ) -> None:
+        super().__init__(decisions)
+        self.recipient, self.covered = recipient, covered
+
+
 def consent_facts(patient: Patient) -> list[consent_rules.ConsentFact]:
     return [record.as_fact() for record in ConsentRecord.objects.filter(patient=patient)]
 
@@ -102,6 +112,16 @@ def _audit_refusal(actor: User, patient: Patient, detail: str) -> None:
         outcome=Outcome.DENIED,
         detail=detail,
     )
+
+
+def _require_named(patient: Patient, scope: str, recipient: str) -> None:
+    """Sharing with a named recipient the consent does not cover: say whom it covers."""
+    (decision,) = consent_decisions(patient, None, [scope], recipient)
+    if decision.allowed or decision.state != consent_rules.MISSING:
+        return
+    covered = consent_rules.covered_recipients(consent_facts(patient), scope, timezone.now())
+    if covered:
+        raise RecipientNotCovered([decision], recipient.strip(), covered)
 
 
 def _require(
@@ -234,6 +254,9 @@ def consent_record(
     info = consent_rules.SCOPES[scope]
     if given_by == ConsentGiver.GUARDIAN and patient.is_minor() is False:
         raise VisitError(_("An adult patient decides for themselves; a guardian cannot consent."))
+    if encounter is not None and not encounter.is_open and status != ConsentStatus.WITHDRAWN:
+        # A withdrawal is always taken; a new decision belongs to a visit still going on.
+        raise VisitError(_("This visit has ended: record the patient's decision in a new visit."))
     _lock_patient(patient)
     if info.per_visit and encounter is None:
         raise VisitError(_("This consent belongs to a visit."))
@@ -445,6 +468,8 @@ def disclosure_create(
         consent_id = None
         if basis == DisclosureBasis.CONSENT:
             named = consent_rules.SCOPES[scope].named_recipient
+            if named:
+                _require_named(patient, scope, recipient)
             (consent_id,) = _require(patient, encounter, [scope], recipient if named else "")
         else:
             _check_mandate(patient, kind, legal_basis, adult_duty)

@@ -184,3 +184,37 @@ def test_for_minors_the_reporting_duty_is_shown_apart_from_consent(
 def test_an_adult_sees_no_minor_pathway(personas, client_for, visit):
     page = client_for(personas.clinician).get(url("visit", visit)).content.decode()
     assert "Reporting duties for minors" not in page
+
+
+def test_no_consent_is_recorded_on_an_ended_visit(personas, client_for, visit):
+    client = client_for(personas.clinician)
+    services.encounter_end(actor=personas.clinician, encounter=visit)
+    page = client.get(url("visit", visit)).content.decode()
+    assert "This visit has ended: new consent decisions are recorded in a new visit." in page
+    assert 'action="' + url("consent_add", visit) + '"' not in page
+    refused = client.post(
+        url("consent_add", visit), {**DECISION, "scope": "touch", "status": "given"}
+    )
+    assert refused.status_code == 200
+    assert "This visit has ended: record the patient&#x27;s decision in a new visit." in (
+        refused.content.decode()
+    )
+    assert not ConsentRecord.objects.exists()
+    with pytest.raises(services.VisitError):
+        services.consent_record(
+            actor=personas.clinician,
+            patient=personas.patient,
+            encounter=visit,
+            scope="disclose_primary_care",
+            status="given",
+            method="verbal",
+        )
+
+
+def test_a_consent_can_still_be_withdrawn_after_its_visit_ended(personas, client_for, visit):
+    (record,) = give(personas, visit, "disclose_primary_care")
+    services.encounter_end(actor=personas.clinician, encounter=visit)
+    client = client_for(personas.clinician)
+    client.post(url("consent_withdraw", visit, consent_id=record.pk))
+    latest = ConsentRecord.objects.order_by("-pk").first()
+    assert (latest.scope, latest.status) == ("disclose_primary_care", "withdrawn")

@@ -61,7 +61,12 @@ def test_a_recipient_not_covered_is_refused_with_the_reason(personas, client_for
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Share with a named referral organisation (not asked yet)" in page
+    # The refusal names whom the consent covers, instead of "consent not asked yet".
+    assert (
+        "the patient agreed to share only with “Harbor Legal Aid”, not with “Another Agency”"
+        in (page)
+    )
+    assert "not asked yet)" not in page
     assert 'value="Another Agency"' in page
     assert not Disclosure.objects.exists()
     assert AuditEvent.objects.filter(outcome="denied", category="consent").exists()
@@ -103,3 +108,20 @@ def test_the_privacy_officer_sees_the_disclosure_in_the_access_history(personas,
     )
     assert page.status_code == 200
     assert "Disclosure outside the care team" in page.content.decode()
+
+
+def test_each_recipient_the_consent_covers_is_named(personas, client_for, visit):
+    give(personas, visit, "disclose_referral", recipient="Harbor Legal Aid")
+    give(personas, visit, "disclose_referral", recipient="Casa Esperanza")
+    give(personas, visit, "disclose_referral", recipient="Old Shelter", status="withdrawn")
+    page = client_for(personas.clinician).post(
+        url("disclosure_add", visit), {**SHARE, "kind": "referral", "recipient": "Old Shelter"}
+    )
+    # Old Shelter's consent was withdrawn: that is the reason given, not another recipient.
+    assert "(withdrawn)" in page.content.decode()
+    other = client_for(personas.clinician).post(
+        url("disclosure_add", visit), {**SHARE, "kind": "referral", "recipient": "Police"}
+    )
+    text = other.content.decode()
+    assert "only with “Harbor Legal Aid”, “Casa Esperanza”, not with “Police”" in text
+    assert "Old Shelter" not in text.split("only with")[1].split("</li>")[0]

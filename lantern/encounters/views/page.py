@@ -58,6 +58,14 @@ def on_care_team(request: HttpRequest, patient: Patient) -> bool:
 def refusal_message(error: services.VisitError | photos.PhotoError) -> str:
     """The service's refusal, in words staff read: for want of consent, which consent and in
     what state; otherwise the refusal's own message."""
+    if isinstance(error, services.RecipientNotCovered):
+        return _(
+            "Not recorded: the patient agreed to share only with %(covered)s, not with "
+            "“%(recipient)s”. Ask the patient before sharing with anyone else."
+        ) % {
+            "covered": ", ".join(f"“{name}”" for name in error.covered),
+            "recipient": error.recipient,
+        }
     if not isinstance(error, services.ConsentRequired):
         return str(error)
     labels = dict(Scope.choices)
