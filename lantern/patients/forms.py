@@ -55,7 +55,13 @@ class EmergencySearchForm(CleanTextMixin, forms.Form):
 
 
 class PatientDetailsForm(CleanTextMixin, forms.Form):
-    """Identity and demographics, shared by registration and editing."""
+    """Identity and demographics, shared by registration and editing.
+
+    After validation, ``set_aside`` holds a message for each age value the chosen kind of
+    date of birth did not use (the views show it once the patient is saved).
+    """
+
+    set_aside: list[str]
 
     preferred_name = forms.CharField(
         label=_("Preferred name"),
@@ -123,7 +129,38 @@ class PatientDetailsForm(CleanTextMixin, forms.Form):
             and "estimated_age" not in self.errors
         ):
             self.add_error("estimated_age", _("Enter the estimated age, or choose unknown."))
+        self.set_aside = self._set_aside(data)
         return data
+
+    def _set_aside(self, data: dict[str, Any]) -> list[str]:
+        """Drop the age value the chosen kind does not use, and say so: nothing typed is
+        lost without a word. (The kind chosen is the one kept.)"""
+        kind = str(data.get("birth_date_kind") or "")
+        if kind not in BirthDateKind.values:
+            return []
+        born, estimate = data.get("birth_date"), data.get("estimated_age")
+        notes: list[str] = []
+        if kind != BirthDateKind.EXACT and born is not None:
+            data["birth_date"] = None
+            notes.append(
+                _("The exact date of birth also on the form (%(date)s) was not kept.")
+                % {"date": born.isoformat()}
+            )
+        if kind != BirthDateKind.ESTIMATED and estimate is not None:
+            data["estimated_age"] = None
+            notes.append(
+                _("The estimated age also on the form (%(age)s) was not kept.") % {"age": estimate}
+            )
+        if not notes:
+            return []
+        kept = {
+            BirthDateKind.EXACT: _("Saved with the exact date of birth."),
+            BirthDateKind.ESTIMATED: _("Saved with the estimated age (%(age)s).")
+            % {"age": estimate},
+            BirthDateKind.UNKNOWN: _("Saved with the age unknown."),
+        }[BirthDateKind(kind)]
+        change = _("To keep the other, change “Date of birth” and save again.")
+        return [" ".join(str(part) for part in (kept, *notes, change))]
 
 
 class RegistrationForm(PatientDetailsForm):

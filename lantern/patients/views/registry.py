@@ -91,6 +91,8 @@ def patient_register(request: HttpRequest) -> HttpResponse:
                 form.add_error("mrn", str(error))
             else:
                 messages.success(request, _("Patient registered."))
+                for note in form.set_aside:
+                    messages.warning(request, note)
                 return redirect("patients:detail", patient_id=patient.pk)
     return render(
         request,
@@ -185,6 +187,8 @@ def patient_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             details=services.PatientDetails.from_mapping(form.cleaned_data),
         )
         messages.success(request, _("Changes saved."))
+        for note in form.set_aside:
+            messages.warning(request, note)
         return redirect("patients:detail", patient_id=patient.pk)
     return render(request, "patients/edit.html", {"form": form, "patient": patient})
 
