@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Before the session time-out: a tablet left idle keeps its screening.
+    "lantern.screening.kiosk.KioskIdleMiddleware",
     "lantern.accounts.middleware.SessionTimeoutMiddleware",
     "lantern.accounts.middleware.SecondFactorRequiredMiddleware",
     "lantern.screening.kiosk.KioskLockMiddleware",

@@ -248,6 +248,8 @@ MATRIX: dict[str, Rule] = {
     "screening:kiosk_done": Rule(SIGNED_IN),
     "screening:kiosk_exit": Rule(SIGNED_IN),
     "screening:kiosk_unlock": Rule(SIGNED_IN, methods=("GET", "POST")),
+    # Acts only on the tablet's own screening, and only for its patient's care team.
+    "screening:kiosk_resume": Rule(SIGNED_IN, methods=("POST",)),
     "screening:thresholds": Rule(ADMINS, methods=("GET", "POST")),
     "encounters:preferences": Rule(
         CARE_TEAM, methods=("GET", "POST"), kwargs=patient, patient_scoped=True

@@ -56,7 +56,7 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            expired = self._expired(request)
+            expired = expired_reason(request)
             if expired:
                 user = request.user
                 logout(request)
@@ -65,19 +65,20 @@ class SessionTimeoutMiddleware:
                 return redirect_to(request, with_next(reverse("accounts:login"), request))
         return self.get_response(request)
 
-    @staticmethod
-    def _expired(request: HttpRequest) -> str:
-        now = time.time()
-        session = request.session
-        signed_in_at = session.setdefault(SIGNED_IN_AT, now)
-        seen_at = session.get(SEEN_AT, now)
-        if now - seen_at > settings.LANTERN_IDLE_TIMEOUT.total_seconds():
-            return "idle time-out"
-        if now - signed_in_at > settings.LANTERN_SESSION_LIFETIME.total_seconds():
-            return "session lifetime reached"
-        if now - seen_at >= TOUCH_EVERY_SECONDS or SEEN_AT not in session:
-            session[SEEN_AT] = now
-        return ""
+
+def expired_reason(request: HttpRequest) -> str:
+    """Why the signed-in session has expired ("" while it has not; then it is touched)."""
+    now = time.time()
+    session = request.session
+    signed_in_at = session.setdefault(SIGNED_IN_AT, now)
+    seen_at = session.get(SEEN_AT, now)
+    if now - seen_at > settings.LANTERN_IDLE_TIMEOUT.total_seconds():
+        return "idle time-out"
+    if now - signed_in_at > settings.LANTERN_SESSION_LIFETIME.total_seconds():
+        return "session lifetime reached"
+    if now - seen_at >= TOUCH_EVERY_SECONDS or SEEN_AT not in session:
+        session[SEEN_AT] = now
+    return ""
 
 
 class SecondFactorRequiredMiddleware:

@@ -89,6 +89,11 @@ class ScreeningSession(models.Model):
     # Kiosk mode: the tablet holds this token; it works for this patient only, once.
     kiosk_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     kiosk_exited_at = models.DateTimeField(null=True, blank=True)
+    # Left idle: the tablet shows a neutral page until staff sign in again and resume.
+    kiosk_idle_at = models.DateTimeField(null=True, blank=True)
+    # Answers chosen on the tablet but not saved yet, per questionnaire, sealed: kept
+    # through an idle time-out and shown to staff as unfinished if never saved.
+    kiosk_draft = EncryptedJSONField(default=dict, blank=True)
     results_released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

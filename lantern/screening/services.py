@@ -176,14 +176,23 @@ def result_record(
     session: ScreeningSession,
     instrument_id: str,
     answers: Mapping[str, str],
+    unfinished: bool = False,
 ) -> ScreeningResult:
-    """Score and keep one instrument's answers; raises instruments.AnswerError when invalid."""
+    """Score and keep one instrument's answers; raises instruments.AnswerError when invalid.
+
+    ``unfinished``: the answers a patient chose on a tablet taken back before they saved
+    them, kept as an incomplete result (see ``instruments.score``).
+    """
     if session.status != Status.IN_PROGRESS or instrument_id not in session.instrument_ids:
         raise ScreeningError(_("This screening is closed."))
     instrument = instruments.get_instrument(instrument_id)
     if instrument.sensitive and not session.privacy_confirmed:
         raise ScreeningError(_("Confirm the patient is alone before these questions."))
-    scored = instruments.score(instrument, answers, threshold=threshold_for(session, instrument))
+    scored = instruments.score(
+        instrument, answers, threshold=threshold_for(session, instrument), unfinished=unfinished
+    )
+    if session.kiosk_draft.pop(instrument.id, None) is not None:
+        session.save(update_fields=["kiosk_draft"])
     result, _created = ScreeningResult.objects.update_or_create(
         session=session,
         instrument_id=instrument.id,
@@ -209,9 +218,10 @@ def result_record(
         patient_id=session.patient_id,
         obj=result,
         category=category_for_audit(instrument),
-        detail=f"{instrument.id} scored",
+        detail=f"{instrument.id} scored" + (" (unfinished)" if unfinished else ""),
     )
-    _complete_if_done(session)
+    if not unfinished:
+        _complete_if_done(session)
     return result
 
 
@@ -362,15 +372,99 @@ def kiosk_exit(*, session: ScreeningSession) -> None:
 
 
 @transaction.atomic
+def kiosk_draft_keep(
+    *, session: ScreeningSession, instrument_id: str, answers: Mapping[str, str]
+) -> None:
+    """Keep what the patient has chosen so far on a questionnaire, sealed, until they save
+    it: an idle time-out or a hand-back then loses nothing."""
+    if session.status != Status.IN_PROGRESS or instrument_id not in session.instrument_ids:
+        return
+    if session.kiosk_draft.get(instrument_id) == dict(answers):
+        return
+    session.kiosk_draft = {**session.kiosk_draft, instrument_id: dict(answers)}
+    session.save(update_fields=["kiosk_draft"])
+    audit_record(
+        action=Action.UPDATE,
+        actor=None,
+        patient_id=session.patient_id,
+        obj=session,
+        category=category_for_audit(instruments.get_instrument(instrument_id)),
+        detail=f"{instrument_id} answers kept until saved",
+    )
+
+
+@transaction.atomic
+def kiosk_idle_lock(*, session: ScreeningSession, reason: str) -> None:
+    """The tablet was left idle: it shows a neutral page until staff sign in again."""
+    session.kiosk_idle_at = timezone.now()
+    session.save(update_fields=["kiosk_idle_at"])
+    audit_record(
+        action=Action.UPDATE,
+        actor=None,
+        patient_id=session.patient_id,
+        obj=session,
+        detail=f"tablet locked: {reason}",
+    )
+
+
+@transaction.atomic
+def kiosk_resume(*, actor: User, session: ScreeningSession) -> None:
+    """Staff signed in again on an idle tablet and gave it back to the patient."""
+    if session.status != Status.IN_PROGRESS or session.kiosk_token is None:
+        raise ScreeningError(_("This screening cannot be handed to the patient on a tablet."))
+    session.kiosk_idle_at = None
+    session.save(update_fields=["kiosk_idle_at"])
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        patient_id=session.patient_id,
+        obj=session,
+        detail="tablet handed back to the patient after an idle time-out",
+    )
+
+
+def _record_unfinished(session: ScreeningSession) -> None:
+    """Answers chosen but never saved become incomplete results, so staff see them (and
+    their flags) instead of losing them."""
+    for instrument_id in session.unanswered():
+        answers = session.kiosk_draft.get(instrument_id)
+        if not answers:
+            continue
+        try:
+            with transaction.atomic():
+                result_record(
+                    actor=None,
+                    session=session,
+                    instrument_id=instrument_id,
+                    answers=answers,
+                    unfinished=True,
+                )
+        except (instruments.AnswerError, ScreeningError):
+            continue  # a draft the questions no longer accept: nothing to score
+
+
+@transaction.atomic
 def kiosk_release(*, actor: User, session: ScreeningSession) -> ScreeningSession:
-    """Staff took the tablet back and re-authenticated: the kiosk token is spent."""
+    """Staff took the tablet back and re-authenticated: the kiosk token is spent, and any
+    answers the patient chose without saving are kept as unfinished results."""
+    if session.status == Status.IN_PROGRESS:
+        _record_unfinished(session)
+        session.refresh_from_db()
     session.kiosk_token = None
+    session.kiosk_idle_at = None
     if session.status == Status.IN_PROGRESS:
         session.status = Status.STOPPED  # not every questionnaire was answered
     session.results_released_by, session.results_released_at = actor, timezone.now()
     session.save(
-        update_fields=["kiosk_token", "status", "results_released_by", "results_released_at"]
+        update_fields=[
+            "kiosk_token",
+            "kiosk_idle_at",
+            "status",
+            "results_released_by",
+            "results_released_at",
+        ]
     )
+
     audit_record(
         action=Action.READ,
         actor=actor,

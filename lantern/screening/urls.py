@@ -26,5 +26,6 @@ urlpatterns = [
     path("kiosk/done/", kiosk.kiosk_done, name="kiosk_done"),
     path("kiosk/exit/", kiosk.kiosk_exit, name="kiosk_exit"),
     path("kiosk/staff/", kiosk.kiosk_unlock, name="kiosk_unlock"),
+    path("kiosk/resume/", kiosk.kiosk_resume, name="kiosk_resume"),
     path("screening/thresholds/", settings.thresholds, name="thresholds"),
 ]

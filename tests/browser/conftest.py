@@ -101,7 +101,8 @@ def _describe(violations: list[dict[str, Any]]) -> str:
 
 @pytest.fixture
 def axe_check(request: pytest.FixtureRequest) -> Callable[[Page, str], None]:
-    """``axe_check(page, label)``: screenshot the page, then fail on any WCAG 2.1 A/AA violation."""
+    """``axe_check(page, label)``: screenshot the page, then fail on any WCAG 2.1 A/AA
+    violation, or on content outside every landmark (axe's ``region`` rule)."""
     axe = Axe()
 
     def check(page: Page, label: str) -> None:
@@ -112,6 +113,9 @@ def axe_check(request: pytest.FixtureRequest) -> Callable[[Page, str], None]:
             page,
             options={
                 "runOnly": {"type": "tag", "values": WCAG_TAGS},
+                # Also: all content inside landmarks (axe best practice), so that no control,
+                # such as the tablet's quick exit, sits outside every region.
+                "rules": {"region": {"enabled": True}},
                 "resultTypes": ["violations"],
             },
         )

@@ -34,13 +34,14 @@ class ScoreResult:
     decision_support_only: bool
     answers: tuple[tuple[str, str], ...]  # (linkId, answer code), in question order
     declined: tuple[str, ...] = ()  # scored or required questions the patient declined
+    unanswered: tuple[str, ...] = ()  # required questions left open on an unfinished form
     answered_total: int | None = None  # what the answered questions add up to
     declined_note: LocalizedText | None = None  # why declining made the screen positive
 
     @property
     def complete(self) -> bool:
         """Every scored question asked was answered: the total means what it says."""
-        return not self.declined
+        return not self.declined and not self.unanswered
 
     def has_flag(self, code: str) -> bool:
         return any(flag.code == code for flag in self.flags)
@@ -60,6 +61,7 @@ class ScoreResult:
             "answers": dict(self.answers),
             "complete": self.complete,
             "declined": list(self.declined),
+            "unanswered": list(self.unanswered),
             "answered_total": self.answered_total,
             "declined_note": dict(self.declined_note) if self.declined_note else None,
         }

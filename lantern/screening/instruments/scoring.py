@@ -49,17 +49,33 @@ def visible_items(instrument: Instrument, answers: Mapping[str, Answer]) -> list
 
 
 def score(
-    instrument: Instrument, answers: Mapping[str, Answer], *, threshold: int | None = None
+    instrument: Instrument,
+    answers: Mapping[str, Answer],
+    *,
+    threshold: int | None = None,
+    unfinished: bool = False,
 ) -> ScoreResult:
-    """Score one instrument's answers; AnswerError lists every answer that cannot be used."""
+    """Score one instrument's answers; AnswerError lists every answer that cannot be used.
+
+    ``unfinished``: answers a patient chose but never saved (a tablet taken back before the
+    end). Required questions left open are then listed in ``unanswered`` instead of refused;
+    the result is incomplete, and flags still fire from what was answered.
+    """
     cut = threshold_for(instrument, threshold)
-    chosen = checked_answers(instrument, answers)
+    chosen = checked_answers(instrument, answers, allow_missing=unfinished)
     answered_total = _total(instrument, chosen)
+    shown = _shown(instrument, chosen)
+    unanswered = tuple(
+        item.link_id
+        for item in instrument.items
+        if unfinished and item.required and item.link_id in shown and item.link_id not in chosen
+    )
     declined = tuple(
         item.link_id
         for item in _in_order(instrument, chosen)
         if (item.scored or item.required) and chosen[item.link_id].declines
     )
+    complete = not declined and not unanswered
     rules = _raised(instrument, chosen)
     declined_positive = bool(declined) and instrument.declined_means == "positive"
     positive = not instrument.decision_support_only and (
@@ -70,9 +86,9 @@ def score(
     return ScoreResult(
         instrument_id=instrument.id,
         version=instrument.version,
-        total=None if declined else answered_total,
+        total=answered_total if complete else None,
         max_total=instrument.max_total,
-        band=_band(instrument, answered_total, positive, rules, complete=not declined),
+        band=_band(instrument, answered_total, positive, rules, complete=complete),
         positive=positive,
         threshold=cut,
         flags=tuple(Flag(rule.code, rule.severity, rule.message) for rule in rules),
@@ -82,6 +98,7 @@ def score(
             (item.link_id, chosen[item.link_id].code) for item in _in_order(instrument, chosen)
         ),
         declined=declined,
+        unanswered=unanswered,
         answered_total=answered_total,
         declined_note=instrument.declined_note if declined_positive else None,
     )
@@ -99,8 +116,11 @@ def threshold_for(instrument: Instrument, threshold: int | None) -> int | None:
     return threshold
 
 
-def checked_answers(instrument: Instrument, answers: Mapping[str, Answer]) -> Chosen:
-    """The chosen option per linkId, or AnswerError naming every problem."""
+def checked_answers(
+    instrument: Instrument, answers: Mapping[str, Answer], *, allow_missing: bool = False
+) -> Chosen:
+    """The chosen option per linkId, or AnswerError naming every problem (a required
+    question left open is one, unless ``allow_missing``)."""
     chosen: Chosen = {}
     problems: list[tuple[str, str]] = []
     for link_id, raw in answers.items():
@@ -113,7 +133,9 @@ def checked_answers(instrument: Instrument, answers: Mapping[str, Answer]) -> Ch
             chosen[link_id] = option
         elif reason:
             problems.append((link_id, reason))
-    problems += _visibility_problems(instrument, chosen, unreadable={p[0] for p in problems})
+    problems += _visibility_problems(
+        instrument, chosen, unreadable={p[0] for p in problems}, allow_missing=allow_missing
+    )
     if problems:
         order = instrument.positions
         problems.sort(key=lambda problem: (order.get(problem[0], len(order)), problem[0]))
@@ -161,7 +183,7 @@ def _by_score(item: Item, value: int) -> tuple[AnswerOption | None, str]:
 
 
 def _visibility_problems(
-    instrument: Instrument, chosen: Chosen, unreadable: set[str]
+    instrument: Instrument, chosen: Chosen, unreadable: set[str], *, allow_missing: bool = False
 ) -> list[tuple[str, str]]:
     shown = _shown(instrument, chosen)
     problems = []
@@ -170,7 +192,10 @@ def _visibility_problems(
         if link_id in chosen and link_id not in shown:
             problems.append((link_id, f"answered, but not asked: {_condition_text(item)}"))
         elif (
-            item.required and link_id in shown and not (link_id in chosen or link_id in unreadable)
+            item.required
+            and not allow_missing
+            and link_id in shown
+            and not (link_id in chosen or link_id in unreadable)
         ):
             problems.append((link_id, "missing required answer"))
     return problems

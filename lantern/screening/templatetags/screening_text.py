@@ -38,21 +38,35 @@ def instrument_title(instrument_id: str) -> str:
     return in_language(instrument.title)
 
 
-@register.filter
-def declined_questions(result: object) -> str:
-    """ "Question 9 declined" / "Questions 1, 2, 3 and 4 declined", numbered as asked."""
+def _numbers(result: object, key: str) -> list[str]:
+    """The questions of ``summary[key]``, numbered as they are asked."""
     summary = getattr(result, "summary", None) or {}
-    declined = summary.get("declined") or []
-    if not declined:
-        return ""
+    link_ids = summary.get(key) or []
     try:
         instrument = instruments.get_instrument(str(getattr(result, "instrument_id", "")))
     except KeyError:
-        numbers = [str(link_id) for link_id in declined]
-    else:
-        asked = [item.link_id for item in instrument.items if item.answerable]
-        numbers = [str(asked.index(i) + 1) if i in asked else str(i) for i in declined]
-    listed = get_text_list(numbers, gettext("and"))
+        return [str(link_id) for link_id in link_ids]
+    asked = [item.link_id for item in instrument.items if item.answerable]
+    return [str(asked.index(i) + 1) if i in asked else str(i) for i in link_ids]
+
+
+@register.filter
+def declined_questions(result: object) -> str:
+    """ "Question 9 declined" / "Questions 1, 2, 3 and 4 declined", numbered as asked."""
+    numbers = _numbers(result, "declined")
+    if not numbers:
+        return ""
     return ngettext(
         "Question %(numbers)s declined", "Questions %(numbers)s declined", len(numbers)
-    ) % {"numbers": listed}
+    ) % {"numbers": get_text_list(numbers, gettext("and"))}
+
+
+@register.filter
+def unanswered_questions(result: object) -> str:
+    """ "Questions 4, 5 and 6 not answered": left open on a tablet taken back early."""
+    numbers = _numbers(result, "unanswered")
+    if not numbers:
+        return ""
+    return ngettext(
+        "Question %(numbers)s not answered", "Questions %(numbers)s not answered", len(numbers)
+    ) % {"numbers": get_text_list(numbers, gettext("and"))}

@@ -2,24 +2,53 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
-from django.contrib.auth.decorators import login_required
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import refused_as_not_found, staff_user
-from lantern.accounts.reauth import step_up
+from lantern.accounts.middleware import SIGNED_IN_AT
+from lantern.accounts.reauth import recently_reauthenticated, step_up
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.screening import instruments, services
-from lantern.screening.forms import ASK_LANGUAGES
+from lantern.screening.forms import ASK_LANGUAGES, posted_answers
 from lantern.screening.kiosk import KIOSK_LANGUAGE, KIOSK_SESSION
 from lantern.screening.models import Mode, ScreeningSession, Status
 from lantern.screening.views.questionnaire import questionnaire_step, template_for
 from lantern.screening.views.staff import session_for
+
+# The tablet's page goes to the neutral screen a little after the server's idle time-out,
+# so the server has certainly timed the session out when it asks.
+IDLE_MARGIN_SECONDS = 5
+
+
+def tablet_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Signed-in staff, or a tablet whose staff session timed out while the patient had it
+    (it keeps its token, and shows only neutral pages until staff sign in again)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated or request.session.get(KIOSK_SESSION):
+            return view(request, *args, **kwargs)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+def _staff_on_tablet(request: HttpRequest) -> bool:
+    return bool(request.user.is_authenticated)
 
 
 @care_staff_required
@@ -47,62 +76,129 @@ def _kiosk_session(request: HttpRequest) -> ScreeningSession | None:
     token = request.session.get(KIOSK_SESSION)
     if not token:
         return None
-    return ScreeningSession.objects.filter(kiosk_token=token, mode=Mode.KIOSK).first()
+    return (
+        ScreeningSession.objects.filter(kiosk_token=token, mode=Mode.KIOSK)
+        .select_related("patient")
+        .first()
+    )
+
+
+def _language(request: HttpRequest, session: ScreeningSession | None) -> str:
+    """The patient's language on the tablet: as chosen there, else the screening's."""
+    chosen = request.session.get(KIOSK_LANGUAGE)
+    return str(chosen or (session.language if session else None) or "en")
 
 
 def _render(
     request: HttpRequest, template: str, session: ScreeningSession | None, **context: object
 ) -> HttpResponse:
-    language = (session.language if session else None) or translation.get_language() or "en"
+    language = _language(request, session)
     with translation.override(language):
         return render(
             request, template, {"session": session, "kiosk_language": language, **context}
         )
 
 
-@login_required
+def _render_active(
+    request: HttpRequest, template: str, session: ScreeningSession, **context: object
+) -> HttpResponse:
+    """A page the patient works on: after the idle time-out it turns to the neutral page."""
+    idle = int(settings.LANTERN_IDLE_TIMEOUT.total_seconds()) + IDLE_MARGIN_SECONDS
+    return _render(request, template, session, idle_seconds=idle, **context)
+
+
+def _locked(session: ScreeningSession | None) -> bool:
+    return session is not None and session.kiosk_idle_at is not None
+
+
+@tablet_required
 def kiosk(request: HttpRequest) -> HttpResponse:
     """The tablet's home: language choice, then the next questionnaire, then hand back."""
     session = _kiosk_session(request)
     if session is None or session.kiosk_exited_at:
+        if _staff_on_tablet(request) and _locked(session):
+            return _resume_page(request, session)
         return _render(request, "screening/kiosk/neutral.html", session)
+    if not _staff_on_tablet(request) or _locked(session):
+        if _staff_on_tablet(request):
+            return _resume_page(request, session)
+        return _render(request, "screening/kiosk/idle.html", session, sign_in=_sign_in_url())
     if not request.session.get(KIOSK_LANGUAGE):
         # The language the screening was started in (the patient's, as a rule) comes first.
         languages = sorted(ASK_LANGUAGES, key=lambda choice: choice[0] != session.language)
-        return _render(request, "screening/kiosk/language.html", session, languages=languages)
+        return _render_active(
+            request, "screening/kiosk/language.html", session, languages=languages
+        )
     if todo := session.unanswered():
         return redirect("screening:kiosk_questions", instrument_id=todo[0])
     return redirect("screening:kiosk_done")
 
 
-@login_required
+def _sign_in_url() -> str:
+    return reverse("accounts:login") + "?" + urlencode({"next": reverse("screening:kiosk")})
+
+
+def _resume_page(request: HttpRequest, session: ScreeningSession | None) -> HttpResponse:
+    """Staff signed in again on a tablet left idle: give it back, or take it back."""
+    user = staff_user(request)
+    on_team = session is not None and session.patient.is_cared_for_by(user)
+    can_resume = session is not None and not session.kiosk_exited_at
+    return render(
+        request,
+        "screening/kiosk/resume.html",
+        {
+            "session": session,
+            "on_team": on_team,
+            "can_resume": can_resume,
+            "kiosk_language": translation.get_language(),
+        },
+    )
+
+
+@tablet_required
 @require_POST
 def kiosk_language(request: HttpRequest) -> HttpResponse:
     session = _kiosk_session(request)
     language = request.POST.get("language", "")
-    if session is not None and language in dict(ASK_LANGUAGES):
+    if (
+        _staff_on_tablet(request)
+        and session is not None
+        and not _locked(session)
+        and language in dict(ASK_LANGUAGES)
+    ):
         services.screening_language_set(session=session, language=language)
         request.session[KIOSK_LANGUAGE] = language
     return redirect("screening:kiosk")
 
 
-@login_required
+@tablet_required
 def kiosk_questions(request: HttpRequest, instrument_id: str) -> HttpResponse:
     session = _kiosk_session(request)
     answered = session is not None and session.results.filter(instrument_id=instrument_id).exists()
     if (
         session is None
+        or not _staff_on_tablet(request)
+        or _locked(session)
         or session.kiosk_exited_at
         or instrument_id not in session.instrument_ids
         or answered  # saved answers are never reopened on the tablet
     ):
         return redirect("screening:kiosk")
     instrument = instruments.get_instrument(instrument_id)
+    draft = session.kiosk_draft.get(instrument_id, {})
     with translation.override(session.language):
-        step = questionnaire_step(request, session, instrument, actor=None, for_staff=False)
+        step = questionnaire_step(
+            request, session, instrument, actor=None, for_staff=False, draft=draft
+        )
     if step.saved:
         return redirect("screening:kiosk")
-    return _render(
+    if request.method == "POST":  # every change of answer is kept until the patient saves
+        services.kiosk_draft_keep(
+            session=session,
+            instrument_id=instrument_id,
+            answers=posted_answers(instrument, request.POST),
+        )
+    return _render_active(
         request,
         template_for(request, "screening/kiosk/questions.html"),
         session,
@@ -114,15 +210,17 @@ def kiosk_questions(request: HttpRequest, instrument_id: str) -> HttpResponse:
     )
 
 
-@login_required
+@tablet_required
 def kiosk_done(request: HttpRequest) -> HttpResponse:
     session = _kiosk_session(request)
     if session is None or session.kiosk_exited_at:
         return _render(request, "screening/kiosk/neutral.html", session)
-    return _render(request, "screening/kiosk/done.html", session)
+    if not _staff_on_tablet(request) or _locked(session):
+        return redirect("screening:kiosk")
+    return _render_active(request, "screening/kiosk/done.html", session)
 
 
-@login_required
+@tablet_required
 def kiosk_exit(request: HttpRequest) -> HttpResponse:
     """Quick exit: the screen turns neutral at once and stays so until staff return."""
     session = _kiosk_session(request)
@@ -131,16 +229,49 @@ def kiosk_exit(request: HttpRequest) -> HttpResponse:
     return redirect("screening:kiosk")
 
 
-@login_required
+@tablet_required
 def kiosk_unlock(request: HttpRequest) -> HttpResponse:
     """Staff take the tablet back: password and code, then the results open."""
+    if not _staff_on_tablet(request):  # the staff session timed out: sign in again first
+        return redirect(_sign_in_url())
     session = _kiosk_session(request)
     confirmed, form = step_up(request)
     if not confirmed:
         return render(request, "screening/kiosk/unlock.html", {"form": form, "session": session})
+    if _locked(session):  # confirmed again on a tablet left idle: give it back or take it
+        return redirect("screening:kiosk")
+    return _release(request, session)
+
+
+def _release(request: HttpRequest, session: ScreeningSession | None) -> HttpResponse:
     request.session.pop(KIOSK_SESSION, None)
     request.session.pop(KIOSK_LANGUAGE, None)
     if session is None:
         return redirect("home")
     services.kiosk_release(actor=staff_user(request), session=session)
     return redirect(reverse("screening:session", args=[session.patient_id, session.pk]))
+
+
+def _signed_in_just_now(request: HttpRequest) -> bool:
+    """Signed in (both factors) or re-confirmed within the step-up window."""
+    signed_in_at = request.session.get(SIGNED_IN_AT)
+    window = settings.LANTERN_REAUTH_WINDOW.total_seconds()
+    fresh = signed_in_at is not None and time.time() - signed_in_at <= window
+    return fresh or recently_reauthenticated(request)
+
+
+@tablet_required
+@require_POST
+def kiosk_resume(request: HttpRequest) -> HttpResponse:
+    """After signing in again on a tablet left idle: back to the patient, or back to staff."""
+    session = _kiosk_session(request)
+    if not _staff_on_tablet(request) or not _locked(session) or session is None:
+        return redirect("screening:kiosk")
+    if not session.patient.is_cared_for_by(staff_user(request)):
+        raise refused_as_not_found(request, "tablet of a patient not cared for", session.patient_id)
+    if not _signed_in_just_now(request):
+        return redirect("screening:kiosk_unlock")
+    if request.POST.get("to") == "patient" and not session.kiosk_exited_at:
+        services.kiosk_resume(actor=staff_user(request), session=session)
+        return redirect("screening:kiosk")
+    return _release(request, session)

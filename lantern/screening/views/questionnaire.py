@@ -7,6 +7,7 @@ refusal; on the tablet the patient sees plain, translated wording instead.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -31,8 +32,16 @@ def questionnaire_step(
     *,
     actor: User | None,
     for_staff: bool,
+    draft: Mapping[str, str] | None = None,
 ) -> Step:
+    """``draft``: answers chosen earlier and not saved yet, filled in again on a fresh page."""
     posted = request.POST if request.method == "POST" else None
+    if posted is None and draft:
+        kept = dict(draft)
+        return Step(
+            InstrumentForm(instrument, session.language, kept, initial=kept, for_staff=for_staff),
+            saved=False,
+        )
     answers = posted_answers(instrument, request.POST) if posted is not None else {}
     form = InstrumentForm(instrument, session.language, answers, posted, for_staff=for_staff)
     if posted is not None and posted.get("_preview") == "1":
