@@ -53,6 +53,9 @@ def start(page: Page, *questionnaires: str, button: str = "Ask the questions now
     chooser = page.get_by_role("group", name="Questionnaires")
     for title in questionnaires:
         chooser.get_by_role("checkbox", name=title).check()
+    # Ana prefers Spanish, which the form offers first; these journeys ask in English.
+    expect(page.get_by_label("Language of the questions")).to_have_value("es")
+    page.get_by_label("Language of the questions").select_option(label="English")
     page.get_by_role("button", name=button).click()
 
 
@@ -247,14 +250,16 @@ def test_trauma_symptom_questions_follow_a_yes(page: Page, axe_check, clinician,
 
     # "No": still no symptom questions.
     answer(page, EXPOSURE, "No")
-    expect(page.get_by_role("group", name=EXPOSURE).get_by_role("radio", name="No")).to_be_checked()
+    expect(
+        page.get_by_role("group", name=EXPOSURE).get_by_role("radio", name="No", exact=True)
+    ).to_be_checked()
     expect(symptom_questions()).to_have_count(0)
     expect(page.get_by_text("In the past month, have you...")).to_have_count(0)
 
     # On from there by keyboard: the focus stayed on the answer through the swap; the arrow
     # key changes it to "Yes", the five questions appear, and the focus stays put again.
     exposure = page.get_by_role("group", name=EXPOSURE)
-    expect(exposure.get_by_role("radio", name="No")).to_be_focused()
+    expect(exposure.get_by_role("radio", name="No", exact=True)).to_be_focused()
     with questionnaire_updated(page):
         page.keyboard.press("ArrowUp")
     expect(symptom_questions()).to_have_count(5)
@@ -267,13 +272,13 @@ def test_trauma_symptom_questions_follow_a_yes(page: Page, axe_check, clinician,
     for number, question in enumerate(SYMPTOMS):
         page.keyboard.press("Tab")
         group = page.get_by_role("group", name=question)
-        first = group.get_by_role("radio", name="Yes")
+        first = group.get_by_role("radio", name="Yes", exact=True)
         expect(first).to_be_focused()
         with questionnaire_updated(page):
             page.keyboard.press("Space" if number < 3 else "ArrowDown")
         chosen = "Yes" if number < 3 else "No"
-        expect(group.get_by_role("radio", name=chosen)).to_be_checked()
-        expect(group.get_by_role("radio", name=chosen)).to_be_focused()
+        expect(group.get_by_role("radio", name=chosen, exact=True)).to_be_checked()
+        expect(group.get_by_role("radio", name=chosen, exact=True)).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Save answers")).to_be_focused()
     page.keyboard.press("Enter")
