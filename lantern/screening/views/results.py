@@ -75,7 +75,7 @@ def session_results(request: HttpRequest, patient_id: UUID, session_id: int) -> 
     session = session_for(request, patient, session_id)
     if not session.results_released:
         # Answers stay closed until staff take the tablet back and re-authenticate.
-        needs_attention = session.results.exclude(flags=[]).exists()
+        needs_attention = session.results.filter(awaiting_acknowledgement=True).exists()
         return render(
             request,
             "screening/waiting.html",
