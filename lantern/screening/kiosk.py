@@ -22,6 +22,8 @@ from django.urls import Resolver404, resolve, reverse
 from lantern.accounts.middleware import expired_reason, redirect_to
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
+from lantern.screening import services
+from lantern.screening.models import Mode, ScreeningSession, Status
 
 KIOSK_SESSION = "lantern_kiosk_token"
 KIOSK_LANGUAGE = f"{KIOSK_SESSION}_language"  # the language the patient chose on the tablet
@@ -68,9 +70,6 @@ class KioskIdleMiddleware:
 
     @staticmethod
     def _lock(request: HttpRequest, token: str, reason: str) -> HttpResponse:
-        from lantern.screening import services
-        from lantern.screening.models import Mode, ScreeningSession, Status
-
         language = request.session.get(KIOSK_LANGUAGE)
         user = request.user
         logout(request)

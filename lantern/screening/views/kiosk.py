@@ -48,6 +48,7 @@ def tablet_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
 
 
 def _staff_on_tablet(request: HttpRequest) -> bool:
+    """Staff are signed in on the tablet (the patient may still be the one holding it)."""
     return bool(request.user.is_authenticated)
 
 
@@ -115,13 +116,12 @@ def _locked(session: ScreeningSession | None) -> bool:
 def kiosk(request: HttpRequest) -> HttpResponse:
     """The tablet's home: language choice, then the next questionnaire, then hand back."""
     session = _kiosk_session(request)
+    staff = _staff_on_tablet(request)
+    if staff and session is not None and _locked(session):
+        return _resume_page(request, session)  # signed in again on a tablet left idle
     if session is None or session.kiosk_exited_at:
-        if _staff_on_tablet(request) and _locked(session):
-            return _resume_page(request, session)
         return _render(request, "screening/kiosk/neutral.html", session)
-    if not _staff_on_tablet(request) or _locked(session):
-        if _staff_on_tablet(request):
-            return _resume_page(request, session)
+    if not staff:  # the staff session timed out while the patient had the tablet
         return _render(request, "screening/kiosk/idle.html", session, sign_in=_sign_in_url())
     if not request.session.get(KIOSK_LANGUAGE):
         # The language the screening was started in (the patient's, as a rule) comes first.
@@ -138,11 +138,11 @@ def _sign_in_url() -> str:
     return reverse("accounts:login") + "?" + urlencode({"next": reverse("screening:kiosk")})
 
 
-def _resume_page(request: HttpRequest, session: ScreeningSession | None) -> HttpResponse:
-    """Staff signed in again on a tablet left idle: give it back, or take it back."""
-    user = staff_user(request)
-    on_team = session is not None and session.patient.is_cared_for_by(user)
-    can_resume = session is not None and not session.kiosk_exited_at
+def _resume_page(request: HttpRequest, session: ScreeningSession) -> HttpResponse:
+    """Staff signed in again on a tablet left idle: give it back, or take it back (only
+    take it back after a quick exit)."""
+    on_team = session.patient.is_cared_for_by(staff_user(request))
+    can_resume = not session.kiosk_exited_at
     return render(
         request,
         "screening/kiosk/resume.html",
