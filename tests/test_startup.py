@@ -102,3 +102,29 @@ def test_lantern_runs_any_django_command_and_honours_database_url(tmp_path):
     assert (tmp_path / "db.sqlite3").exists()
     shown = lantern("showmigrations", "patients", env=env)
     assert "[X] 0001_initial" in shown.stdout
+
+
+def test_keys_generate_works_in_production_mode_before_any_key_exists(tmp_path):
+    """The README's production steps: generate the keys first, then everything else runs."""
+    bare = {"LANTERN_MODE": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    generated = lantern("keys", "generate", env=bare)
+    assert generated.returncode == 0, generated.stderr
+    keys = dict(
+        line.split("=", 1)
+        for line in generated.stdout.splitlines()
+        if line and not line.startswith("#")
+    )
+    assert set(keys) == {"LANTERN_ENCRYPTION_KEYS", "LANTERN_INDEX_KEY"}
+    assert keys["LANTERN_ENCRYPTION_KEYS"].startswith("k1:")
+    env = production_env(tmp_path, **keys)
+    checked = lantern("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    # Every other command still refuses to run without the keys.
+    assert lantern("keys", "status", env=bare).returncode == 2
+
+
+def test_keys_generate_refuses_a_malformed_key_id(tmp_path):
+    result = lantern("keys", "generate", "--id", "no spaces!", env={"LANTERN_MODE": "production"})
+    assert result.returncode == 2
+    assert "key id" in result.stderr
+    assert "LANTERN_ENCRYPTION_KEYS" not in result.stdout
