@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: names the URL pattern for the access log, whoever answers the request.
+    "lantern.core.request_logs.RouteNameMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lantern.audit.context.AuditContextMiddleware",
@@ -298,10 +300,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Request records name the URL pattern, never the path, and refusals are one line.
+    "filters": {"request_line": {"()": "lantern.core.request_logs.RequestLineFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_line"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.get_str("LANTERN_LOG_LEVEL", "INFO")},
     "loggers": {
-        # Django's request logger can include the URL; Lantern URLs carry only opaque ids.
+        "django.request": {"filters": ["request_line"]},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # Lantern audits every sign-in itself; django-axes need only report problems.
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
