@@ -215,9 +215,14 @@ CSRF_FAILURE_VIEW = "lantern.core.views.csrf_failure"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
-# Lockout after 5 failures per account and, separately, per address.
+# Lockout (lantern.accounts.lockout): 5 failures for one account from one address pause
+# that pair; an address as a whole only after LANTERN_LOCKOUT_ADDRESS_LIMIT failures. The
+# lockout table keeps a keyed hash of what was typed as the username, never the text.
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LANTERN_LOCKOUT_ADDRESS_LIMIT = env.get_int("LANTERN_LOCKOUT_ADDRESS_LIMIT", 100)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # this order: see lockout
+AXES_HANDLER = "lantern.accounts.lockout.LockoutHandler"
+AXES_USERNAME_CALLABLE = "lantern.accounts.lockout.axes_username"
 AXES_COOLOFF_TIME = timedelta(minutes=env.get_int("LANTERN_LOCKOUT_MINUTES", 30))
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # Lantern's own audit trail records every sign-in

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lantern.accounts import mfa, services
+from lantern.accounts import lockout, mfa, services
 from lantern.accounts.access import refused_as_not_found, role_required, staff_user
 from lantern.accounts.forms import NewStaffForm, StaffForm
 from lantern.accounts.models import Clinic, Role, User
@@ -37,7 +37,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     enrolled = set(
         TOTPDevice.objects.filter(user__in=staff, confirmed=True).values_list("user_id", flat=True)
     )
-    return render(request, "accounts/staff_list.html", {"staff": staff, "enrolled": enrolled})
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {"staff": staff, "enrolled": enrolled, "locked": lockout.locked_out(staff)},
+    )
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -82,6 +86,7 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             "form": form,
             "member": member,
             "enrolled": mfa.has_second_factor(member),
+            "locked": bool(lockout.locked_out([member])),
         },
     )
 
