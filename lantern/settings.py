@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "lantern.accounts.middleware.SessionTimeoutMiddleware",
     "lantern.accounts.middleware.SecondFactorRequiredMiddleware",
+    "lantern.accounts.middleware.PasswordChangeRequiredMiddleware",
     "lantern.screening.kiosk.KioskLockMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

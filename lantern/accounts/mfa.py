@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import segno
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp import verify_token as otp_verify_token
 from django_otp.models import Device
@@ -20,6 +22,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lantern.accounts.notifications import notify_staff, privacy_officers_for
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
 
@@ -114,15 +117,58 @@ def throttled_for(user: User) -> int:
 
 @transaction.atomic
 def second_factor_reset(*, actor: User, user: User) -> None:
-    """An administrator removes a lost authenticator; the user enrols again at next sign-in."""
+    """An administrator removes a lost authenticator; the user enrols again at next sign-in.
+
+    Whoever signs in next also has to choose a new password, so an administrator who knows
+    (or set) the old one cannot take the account over by enrolling their own authenticator;
+    the person and the privacy officers of their clinics are told at once.
+    """
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
     # An open session must not be able to enrol a new authenticator without the password.
     user.sign_out_everywhere()
     audit_record(
         action=Action.PERMISSION_CHANGE,
         actor=actor,
         detail=f"second factor reset for user {user.pk}",
+    )
+    _alert_second_factor_reset(actor=actor, user=user)
+
+
+def _alert_second_factor_reset(*, actor: User, user: User) -> None:
+    when = f"{timezone.localtime():%Y-%m-%d %H:%M}"
+    notify_staff(
+        [user],
+        subject=_("Your second factor was reset"),
+        body=_(
+            "An administrator, %(admin)s, removed the authenticator from your account at "
+            "%(time)s. At your next sign-in you set up a new one and choose a new password. "
+            "If you did not ask for this, tell your privacy officer."
+        )
+        % {"admin": actor.display_name, "time": when},
+    )
+    officers = [
+        officer
+        for officer in privacy_officers_for(user.clinics.values_list("pk", flat=True))
+        if officer.pk != user.pk
+    ]
+    notify_staff(
+        officers,
+        subject=_("A second factor was reset"),
+        body=_(
+            "%(admin)s (%(admin_username)s) reset the second factor of %(user)s "
+            "(%(username)s) at %(time)s. %(user)s must choose a new password at the next "
+            "sign-in."
+        )
+        % {
+            "admin": actor.display_name,
+            "admin_username": actor.username,
+            "user": user.display_name,
+            "username": user.username,
+            "time": when,
+        },
     )
 
 

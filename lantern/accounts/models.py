@@ -111,6 +111,9 @@ class User(AbstractUser):
     )
     # Part of every session's signature: changing it signs the account out everywhere.
     session_stamp = models.CharField(max_length=32, default=_new_stamp, editable=False)
+    # Set when an administrator gave the password or reset the second factor: the person
+    # chooses their own password before anything else opens, so nobody else knows it.
+    must_change_password = models.BooleanField(default=False, editable=False)
 
     objects: ClassVar[StaffManager] = StaffManager()
 

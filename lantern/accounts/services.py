@@ -52,6 +52,7 @@ def staff_create(
     if user.role != Role.CLINICIAN:
         user.clinician_type = ""
     user.set_password(password)
+    user.must_change_password = True  # the administrator knows this one
     user.save()
     user.clinics.set(list(clinics))
     audit_record(

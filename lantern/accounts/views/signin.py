@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import staff_user
-from lantern.accounts.forms import SignInForm
+from lantern.accounts.forms import OwnPasswordForm, SignInForm
 from lantern.accounts.middleware import SEEN_AT, SIGNED_IN_AT
+from lantern.accounts.reauth import safe_next
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
 
@@ -50,12 +51,17 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Change one's own password; the session stays valid, other sessions end."""
 
     template_name = "accounts/password_change.html"
+    form_class = OwnPasswordForm
 
     def get_success_url(self) -> str:
-        return reverse("home")
+        return safe_next(self.request, self.request.GET.get("next", ""))
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
+        user = staff_user(self.request)
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
         audit_record(
             action=Action.PERMISSION_CHANGE, request=self.request, detail="password changed"
         )

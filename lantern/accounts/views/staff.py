@@ -13,6 +13,7 @@ from lantern.accounts import lockout, mfa, services
 from lantern.accounts.access import refused_as_not_found, role_required, staff_user
 from lantern.accounts.forms import NewStaffForm, StaffForm
 from lantern.accounts.models import Clinic, Role, User
+from lantern.accounts.reauth import reauthentication_required
 
 
 def _clinics(admin: User):  # type: ignore[no-untyped-def]
@@ -93,13 +94,17 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @role_required(Role.ADMINISTRATOR)
 @require_POST
+@reauthentication_required
 def staff_reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
     admin = staff_user(request)
     member = _staff_member(request, admin, user_id)
     mfa.second_factor_reset(actor=admin, user=member)
     messages.success(
         request,
-        _("Second factor removed. %(name)s sets up a new one at next sign-in.")
+        _(
+            "Second factor removed. %(name)s sets up a new one and chooses a new password at "
+            "next sign-in; they and the privacy officers have been told."
+        )
         % {"name": member.display_name},
     )
     return redirect("accounts:staff_edit", user_id=member.pk)
