@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from lantern import env
+from lantern.core import private_files
 from lantern.crypto import local_keys
 from lantern.crypto.keyring import KeyRing, generate_key
 
@@ -29,6 +30,9 @@ REPO_DIR = BASE_DIR.parent
 MODE = env.get_choice("LANTERN_MODE", ("production", "demo", "test"), "production")
 PRODUCTION = MODE == "production"
 DATA_DIR = Path(env.get_str("LANTERN_DATA_DIR", str(REPO_DIR / "var"))).resolve()
+if MODE != "test":
+    # Created 0700 before anything (demo keys, database, mail, static files) goes in it.
+    private_files.private_directory(DATA_DIR)
 
 # --- Secrets ---------------------------------------------------------------------------
 
@@ -166,9 +170,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # secure_delete overwrites deleted content, so a value sealed or removed later does
+        # not linger in free pages of the file.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA secure_delete=ON;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if MODE != "test":
+    # The SQLite file is created 0600; a data folder or database others can read stops
+    # start-up here with the chmod that fixes it (see lantern.core.private_files).
+    private_files.prepare(DATA_DIR, private_files.sqlite_path(DATABASES["default"]))
 
 # --- Background work ---------------------------------------------------------------------
 
