@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_otp",
+    # Lantern's own accounts.Authenticator (sealed secret) replaced this plugin's device;
+    # it stays installed for the migration that moved its rows, and its table stays empty.
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",

@@ -20,8 +20,8 @@ from django_otp import verify_token as otp_verify_token
 from django_otp.models import Device
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lantern.accounts.models import Authenticator
 from lantern.accounts.notifications import notify_staff, privacy_officers_for
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
@@ -35,21 +35,21 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def has_second_factor(user: User) -> bool:
-    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+    return bool(Authenticator.objects.filter(user=user, confirmed=True).exists())
 
 
-def enrolment_device(user: User) -> TOTPDevice:
+def enrolment_device(user: User) -> Authenticator:
     """The unconfirmed authenticator device a user is setting up (created on first visit)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    device = Authenticator.objects.filter(user=user, confirmed=False).first()
+    return device or Authenticator.objects.create(user=user, name="authenticator", confirmed=False)
 
 
-def qr_svg(device: TOTPDevice) -> str:
+def qr_svg(device: Authenticator) -> str:
     """The enrolment QR code as inline SVG, made on the server: no third-party image service."""
     return str(segno.make(device.config_url, error="m").svg_inline(scale=5, border=2))
 
 
-def secret_for_typing(device: TOTPDevice) -> str:
+def secret_for_typing(device: Authenticator) -> str:
     """The key in groups of four base32 characters, for apps that can't scan."""
     from base64 import b32encode
 
@@ -75,11 +75,11 @@ def recovery_codes_replace(user: User) -> list[str]:
 
 
 @transaction.atomic
-def enrolment_confirm(user: User, device: TOTPDevice, code: str) -> list[str] | None:
+def enrolment_confirm(user: User, device: Authenticator, code: str) -> list[str] | None:
     """Confirm the authenticator if ``code`` is right; returns the new recovery codes."""
     if device.user_id != user.pk or not device.verify_token(normalise_code(code)):
         return None
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    Authenticator.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     audit_record(action=Action.PERMISSION_CHANGE, actor=user, detail="second factor enrolled")
@@ -123,7 +123,7 @@ def second_factor_reset(*, actor: User, user: User) -> None:
     (or set) the old one cannot take the account over by enrolling their own authenticator;
     the person and the privacy officers of their clinics are told at once.
     """
-    TOTPDevice.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     user.must_change_password = True
     user.save(update_fields=["must_change_password"])
@@ -174,7 +174,7 @@ def _alert_second_factor_reset(*, actor: User, user: User) -> None:
 
 def current_code(user: User) -> str | None:
     """The authenticator code valid now (demo mode only: see the ``totp`` command)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = Authenticator.objects.filter(user=user, confirmed=True).first()
     if device is None:
         return None
     code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
@@ -182,8 +182,10 @@ def current_code(user: User) -> str | None:
 
 
 @transaction.atomic
-def demo_enrol(user: User) -> TOTPDevice:
+def demo_enrol(user: User) -> Authenticator:
     """Give a demo account a confirmed authenticator so a newcomer can sign in with
     ``lantern totp USER``. Never used outside demo mode."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
+    device = Authenticator.objects.filter(user=user, confirmed=True).first()
+    return device or Authenticator.objects.create(
+        user=user, name="demo authenticator", confirmed=True
+    )

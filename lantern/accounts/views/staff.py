@@ -7,12 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lantern.accounts import lockout, mfa, services
 from lantern.accounts.access import refused_as_not_found, role_required, staff_user
 from lantern.accounts.forms import NewStaffForm, StaffForm
-from lantern.accounts.models import Clinic, Role, User
+from lantern.accounts.models import Authenticator, Clinic, Role, User
 from lantern.accounts.reauth import reauthentication_required
 
 
@@ -36,7 +35,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         .order_by("display_name")
     )
     enrolled = set(
-        TOTPDevice.objects.filter(user__in=staff, confirmed=True).values_list("user_id", flat=True)
+        Authenticator.objects.filter(user__in=staff, confirmed=True).values_list(
+            "user_id", flat=True
+        )
     )
     return render(
         request,
