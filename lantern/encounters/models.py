@@ -201,7 +201,7 @@ class Injury(models.Model):
     region = models.CharField(_("where"), max_length=16, choices=BodyRegion.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=InjuryKind.choices)
     healing = models.CharField(_("healing stage"), max_length=16, choices=HealingStage.choices)
-    size = models.CharField(_("size"), max_length=40, blank=True)
+    size = EncryptedTextField(_("size"), max_length=40, blank=True)
     note = EncryptedTextField(_("notes"), max_length=2000, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(

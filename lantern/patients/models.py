@@ -112,10 +112,11 @@ class Patient(models.Model):
     gender_identity = models.CharField(
         _("gender identity"), max_length=32, choices=GenderIdentity.choices
     )
-    gender_identity_detail = models.CharField(
+    # Sealed: a person's own words about their gender can out them.
+    gender_identity_detail = EncryptedTextField(
         _("gender identity, in their words"), max_length=100, blank=True
     )
-    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    pronouns = EncryptedTextField(_("pronouns"), max_length=40, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=16, choices=LANGUAGES)
     interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
     clinics = models.ManyToManyField(
