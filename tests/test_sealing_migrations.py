@@ -1,5 +1,6 @@
-"""Upgrading an installation whose second-factor secrets, gender words, pronouns and injury
-sizes were stored in plain text: the migrations seal every stored value, and nothing is lost."""
+"""Upgrading an installation whose second-factor secrets and recovery codes, gender words,
+pronouns and injury sizes were stored in plain text: the migrations seal every stored value,
+and nothing is lost."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models.functions import Cast
 from django_otp.oath import TOTP
 
-from lantern.accounts.models import Authenticator
+from lantern.accounts import mfa
+from lantern.accounts.models import Authenticator, RecoveryCode
 from lantern.encounters.models import Injury
 from lantern.patients.models import Patient
 from tests.factories import authenticator, make_patient
@@ -49,6 +51,7 @@ def test_plain_values_stored_before_sealing_are_sealed_in_place(personas):
     injury = Injury.objects.get(encounter__patient=patient)
     Injury.objects.filter(pk=injury.pk).update(size=SIZE)
     secret = authenticator(personas.clinician).key
+    codes = mfa.recovery_codes_replace(personas.clinician)
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     try:
         migrate(BEFORE_SEALING)
@@ -63,6 +66,12 @@ def test_plain_values_stored_before_sealing_are_sealed_in_place(personas):
                 "SELECT key FROM otp_totp_totpdevice WHERE user_id = %s", [personas.clinician.pk]
             )
             assert cursor.fetchall() == [(secret,)]
+            cursor.execute(
+                "SELECT token FROM otp_static_statictoken JOIN otp_static_staticdevice"
+                " ON otp_static_staticdevice.id = device_id WHERE user_id = %s",
+                [personas.clinician.pk],
+            )
+            assert sorted(token for (token,) in cursor.fetchall()) == sorted(codes)
     finally:
         migrate(latest)
 
@@ -72,6 +81,9 @@ def test_plain_values_stored_before_sealing_are_sealed_in_place(personas):
         *Authenticator.objects.annotate(
             raw=Cast("key", output_field=models.TextField())
         ).values_list("raw", flat=True),
+        *RecoveryCode.objects.annotate(
+            raw=Cast("code", output_field=models.TextField())
+        ).values_list("raw", flat=True),
     ):
         assert value.startswith("lx1."), value
     patient.refresh_from_db()
@@ -80,6 +92,9 @@ def test_plain_values_stored_before_sealing_are_sealed_in_place(personas):
     device = Authenticator.objects.get(user=personas.clinician)
     assert device.key == secret
     assert device.verify_token(TOTP(device.bin_key).token())
+    assert mfa.check_code(personas.clinician, codes[0]) is not None
+    assert mfa.check_code(personas.clinician, codes[0]) is None  # each works once
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM otp_totp_totpdevice")
-        assert cursor.fetchone() == (0,)
+        for table in ("otp_totp_totpdevice", "otp_static_staticdevice", "otp_static_statictoken"):
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            assert cursor.fetchone() == (0,), table

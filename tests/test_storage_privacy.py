@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from lantern.accounts import mfa
 from lantern.encounters import services as encounter_services
 from lantern.patients import services
 from lantern.patients.choices import ContactChannelKind
@@ -60,7 +61,8 @@ def needles() -> set[str]:
 
 def plant(personas) -> set[str]:
     """Plant a patient, an injury, a second factor and a mistyped sign-in; returns the
-    secrets that exist only at run time (the authenticator's key, as hex and base32)."""
+    secrets that exist only at run time (the authenticator's key, as hex and base32, and
+    the recovery codes)."""
     patient = make_patient(
         actor=personas.clinician,
         clinic=personas.clinic,
@@ -98,7 +100,10 @@ def plant(personas) -> set[str]:
         reverse("accounts:login"), {"username": PLANTED["typed_username"], "password": "x"}
     )
     device = authenticator(personas.clinician)
-    return {device.key.lower(), b32encode(device.bin_key).decode().lower()}
+    recovery = mfa.recovery_codes_replace(personas.clinician)
+    return {device.key.lower(), b32encode(device.bin_key).decode().lower()} | {
+        code.lower() for code in recovery
+    }
 
 
 def plant_injury(personas, patient) -> None:

@@ -19,9 +19,8 @@ from django_otp import devices_for_user
 from django_otp import verify_token as otp_verify_token
 from django_otp.models import Device
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from lantern.accounts.models import Authenticator
+from lantern.accounts.models import Authenticator, RecoveryCode, RecoveryCodes
 from lantern.accounts.notifications import notify_staff, privacy_officers_for
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
@@ -65,12 +64,12 @@ def _new_recovery_code() -> str:
 @transaction.atomic
 def recovery_codes_replace(user: User) -> list[str]:
     """Discard any old recovery codes and create a fresh set, returned once for display."""
-    device, _ = StaticDevice.objects.get_or_create(
+    device, _ = RecoveryCodes.objects.get_or_create(
         user=user, name="recovery codes", defaults={"confirmed": True}
     )
-    device.token_set.all().delete()
+    device.codes.all().delete()
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    RecoveryCode.objects.bulk_create(RecoveryCode(device=device, code=code) for code in codes)
     return codes
 
 
@@ -97,7 +96,7 @@ def check_code(user: User, code: str) -> Device | None:
     """The device that accepts ``code`` (authenticator first, then a recovery code)."""
     token = normalise_code(code)
     for device in devices_for_user(user):
-        if isinstance(device, StaticDevice) and token.isdigit():
+        if isinstance(device, RecoveryCodes) and token.isdigit():
             continue
         verified = otp_verify_token(user, device.persistent_id, token)
         if verified is not None:
@@ -124,7 +123,7 @@ def second_factor_reset(*, actor: User, user: User) -> None:
     the person and the privacy officers of their clinics are told at once.
     """
     Authenticator.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    RecoveryCodes.objects.filter(user=user).delete()
     user.must_change_password = True
     user.save(update_fields=["must_change_password"])
     # An open session must not be able to enrol a new authenticator without the password.

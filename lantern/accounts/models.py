@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
@@ -322,3 +322,49 @@ class Authenticator(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[mi
             }
         )
         return f"otpauth://totp/{quote(label)}?{params}&issuer={quote(issuer)}"
+
+
+class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
+    """A staff member's single-use recovery codes, for a lost phone.
+
+    Like django-otp's static device (each code works once, growing waits after wrong
+    codes), but each code is sealed with the key ring: a copy of the database alone holds
+    no working second factor.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+
+    objects: ClassVar[models.Manager[RecoveryCodes]]  # django-otp's DeviceManager
+
+    class Meta:
+        verbose_name = _("recovery codes")
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _data = self.verify_is_allowed()
+        if not allowed:
+            return False
+        typed = str(token)
+        match = next(
+            (code for code in self.codes.all() if constant_time_compare(code.code, typed)), None
+        )
+        if match is None:
+            self.throttle_increment(commit=True)
+            return False
+        match.delete()
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1))
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, sealed."""
+
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    code = EncryptedTextField(max_length=16)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk}"  # never the code itself

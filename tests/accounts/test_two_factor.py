@@ -9,10 +9,9 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticToken
 
 from lantern.accounts import mfa
-from lantern.accounts.models import Authenticator
+from lantern.accounts.models import Authenticator, RecoveryCode
 from lantern.audit.models import AuditEvent
 from tests.factories import PASSWORD
 
@@ -37,8 +36,8 @@ def test_first_sign_in_enrols_an_authenticator_and_shows_recovery_codes_once(per
     response = client.post(reverse("accounts:two_factor_setup"), {"otp_token": code_for(device)})
     assert response.status_code == 302
     codes_page = client.get(response.url).content.decode()
-    codes = StaticToken.objects.filter(device__user=personas.clinician).values_list(
-        "token", flat=True
+    codes = RecoveryCode.objects.filter(device__user=personas.clinician).values_list(
+        "code", flat=True
     )
     assert len(codes) == 10
     for code in codes:

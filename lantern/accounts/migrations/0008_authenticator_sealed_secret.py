@@ -1,8 +1,4 @@
-"""Authenticator apps move from django-otp's TOTP device, which keeps the shared secret in
-plain text, to Lantern's Authenticator, which seals it with the key ring. Every device is
-copied with its state (drift, last code, throttling), then the plain-text rows are deleted;
-the old table stays, empty (django-otp's TOTP plugin remains installed for this migration).
-"""
+"""Lantern's authenticator app device, whose shared secret is sealed (see 0010)."""
 
 import django.db.models.deletion
 import lantern.accounts.models
@@ -11,33 +7,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-COPIED = (
-    "user_id", "name", "confirmed", "throttling_failure_timestamp", "throttling_failure_count",
-    "created_at", "last_used_at", "key", "step", "t0", "digits", "tolerance", "drift", "last_t",
-)
-
-
-def _copy(source, target):
-    for device in source.objects.order_by("pk").iterator():
-        # Saving through the target model seals the key (or opens it, going back).
-        copy = target.objects.create(**{name: getattr(device, name) for name in COPIED})
-        target.objects.filter(pk=copy.pk).update(created_at=device.created_at)  # not "now"
-    source.objects.all().delete()
-
-
-def seal_secrets(apps, schema_editor):
-    _copy(apps.get_model("otp_totp", "TOTPDevice"), apps.get_model("accounts", "Authenticator"))
-
-
-def unseal_secrets(apps, schema_editor):
-    _copy(apps.get_model("accounts", "Authenticator"), apps.get_model("otp_totp", "TOTPDevice"))
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_user_must_change_password'),
-        ('otp_totp', '0003_add_timestamps'),
     ]
 
     operations = [
@@ -65,5 +38,4 @@ class Migration(migrations.Migration):
                 'abstract': False,
             },
         ),
-        migrations.RunPython(seal_secrets, unseal_secrets),
     ]
