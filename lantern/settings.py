@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "lantern.patients",
     "lantern.screening",
     "lantern.encounters",
+    "lantern.privacy",
+    "lantern.demo",
 ]
 
 MIDDLEWARE = [

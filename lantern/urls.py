@@ -9,7 +9,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("lantern.accounts.urls")),
     path("patients/", include("lantern.patients.urls")),
-    path("audit/", include("lantern.audit.urls")),
+    path("audit/", include("lantern.privacy.urls")),
     path("", include("lantern.screening.urls")),
     path("", include("lantern.encounters.urls")),
     path("language/", set_language, name="set_language"),

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from lantern.accounts import emergency
 from lantern.audit.models import AuditEvent
 from lantern.encounters import services as visit_services
+from lantern.patients import emergency
 from lantern.screening import services as screening_services
 from lantern.screening.models import ScreeningResult
 
@@ -205,8 +205,8 @@ MATRIX: dict[str, Rule] = {
         kwargs=lambda p: {**emergency_search(p), "patient_id": p.patient.pk},
     ),
     "patients:emergency_end": Rule(CLINICIAN, methods=("POST",), kwargs=emergency_search),
-    "accounts:emergency_reviews": Rule(AUDITORS),
-    "accounts:emergency_review": Rule(AUDITORS, methods=("GET", "POST"), kwargs=emergency_search),
+    "patients:emergency_reviews": Rule(AUDITORS),
+    "patients:emergency_review": Rule(AUDITORS, methods=("GET", "POST"), kwargs=emergency_search),
     "accounts:notifications": Rule(SIGNED_IN),
     "accounts:notifications_read": Rule(SIGNED_IN, methods=("POST",)),
     "accounts:password_change": Rule(SIGNED_IN, methods=("GET", "POST")),
@@ -287,7 +287,7 @@ MATRIX: dict[str, Rule] = {
     "encounters:summary_print": Rule(CARE_TEAM, methods=("POST",), kwargs=visit),
     "audit:report": Rule(AUDITORS),
     "audit:export": Rule(AUDITORS),
-    "audit:patient_access": Rule(AUDITORS, kwargs=patient, patient_scoped=True),
+    "patients:access_history": Rule(AUDITORS, kwargs=patient, patient_scoped=True),
 }
 
 

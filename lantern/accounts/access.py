@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
-from lantern.accounts.models import User
+from lantern.accounts.models import Role, User
 from lantern.audit.models import Action, Category, Outcome
 from lantern.audit.services import audit_record
 
@@ -81,3 +81,7 @@ def role_required(*roles: str, category: Category = Category.NONE) -> Callable[[
         return wrapper
 
     return decorate
+
+
+# Privacy officers only; refusals are recorded under the audit trail's own category.
+privacy_officer_required = role_required(Role.PRIVACY_OFFICER, category=Category.AUDIT)

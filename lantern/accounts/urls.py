@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lantern.accounts.views import emergency_review, signin, staff, two_factor
+from lantern.accounts.views import notifications, signin, staff, two_factor
 
 app_name = "accounts"
 
@@ -16,13 +16,7 @@ urlpatterns = [
         name="recovery_codes_replace",
     ),
     path("confirm/", two_factor.confirm_identity, name="confirm"),
-    path("emergency-access/", emergency_review.emergency_reviews, name="emergency_reviews"),
-    path(
-        "emergency-access/<int:grant_id>/",
-        emergency_review.emergency_review,
-        name="emergency_review",
-    ),
-    path("notifications/", emergency_review.notifications, name="notifications"),
+    path("notifications/", notifications.notifications, name="notifications"),
     path("password/", signin.PasswordChangeView.as_view(), name="password_change"),
     path("staff/", staff.staff_list, name="staff_list"),
     path("staff/new/", staff.staff_new, name="staff_new"),
@@ -33,5 +27,5 @@ urlpatterns = [
         name="staff_reset_second_factor",
     ),
     path("staff/<int:user_id>/unlock/", staff.staff_unlock, name="staff_unlock"),
-    path("notifications/read/", emergency_review.notifications_read, name="notifications_read"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
 ]

@@ -10,8 +10,8 @@ from uuid import UUID
 
 from django.http import HttpRequest
 
-from lantern.accounts.access import refused_as_not_found, role_required
-from lantern.accounts.models import CARE_ROLES
+from lantern.accounts.access import refused_as_not_found, role_required, staff_user
+from lantern.accounts.models import CARE_ROLES, Role
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
 from lantern.patients.models import Patient
@@ -51,4 +51,31 @@ def patient_for(
             category=read,
             detail="" if is_member else "emergency access",
         )
+    return patient
+
+
+def patient_for_review(request: HttpRequest, patient_id: UUID) -> Patient:
+    """The patient, if ``request.user`` is a privacy officer at one of their clinics.
+
+    Anyone else gets 404 (never "forbidden", which would confirm the record exists) and a
+    denied entry. A successful look is audited as a read of the patient's audit trail.
+    """
+    user = staff_user(request)
+    patient = None
+    if user.is_active and user.role == Role.PRIVACY_OFFICER:
+        patient = Patient.objects.in_clinics_of(user).filter(pk=patient_id).first()
+    if patient is None:
+        raise refused_as_not_found(
+            request,
+            "not a privacy officer at the patient's clinic",
+            patient_id,
+            category=Category.AUDIT,
+        )
+    audit_record(
+        action=Action.READ,
+        request=request,
+        patient_id=patient.pk,
+        obj=patient,
+        category=Category.AUDIT,
+    )
     return patient

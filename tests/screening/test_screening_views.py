@@ -320,7 +320,7 @@ def test_questions_are_asked_in_spanish_when_chosen(personas, client_for):
 
 
 def test_emergency_access_may_read_results_but_not_start_a_screening(personas, client_for):
-    from lantern.accounts import emergency
+    from lantern.patients import emergency
 
     search = emergency.emergency_search_start(
         actor=personas.colleague, reason="Collapsed in the waiting room"

@@ -10,13 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lantern.accounts import emergency
 from lantern.accounts.access import refused_as_not_found, staff_user
 from lantern.accounts.models import EmergencyAccess
 from lantern.accounts.reauth import reauthentication_required
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
-from lantern.patients import search
+from lantern.patients import emergency, search
 from lantern.patients.access import care_staff_required
 from lantern.patients.forms import EmergencySearchForm, SearchForm
 from lantern.patients.matching import parse_query

@@ -10,9 +10,9 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from lantern.accounts import emergency
 from lantern.accounts.models import EmergencyAccess, Notification, Role
 from lantern.audit.models import AuditEvent
+from lantern.patients import emergency
 from lantern.patients.models import Patient
 from tests.clients import signed_in, stepped_up
 from tests.factories import UserFactory, make_patient
@@ -187,13 +187,13 @@ def test_privacy_officer_reviews_each_use_once_and_not_their_own(personas, offic
     _, grant = open_record(personas)
     client = signed_in(officer)
     assert (
-        "Waiting for review" in client.get(reverse("accounts:emergency_reviews")).content.decode()
+        "Waiting for review" in client.get(reverse("patients:emergency_reviews")).content.decode()
     )
-    page = client.get(reverse("accounts:emergency_review", args=[grant.pk])).content.decode()
+    page = client.get(reverse("patients:emergency_review", args=[grant.pk])).content.decode()
     assert REASON in page
     assert "record opened with emergency access" in page
     response = client.post(
-        reverse("accounts:emergency_review", args=[grant.pk]),
+        reverse("patients:emergency_review", args=[grant.pk]),
         {"decision": "not_justified", "note": "Patient was not in the ED."},
     )
     assert response.status_code == 302
@@ -212,9 +212,9 @@ def test_privacy_officer_reviews_each_use_once_and_not_their_own(personas, offic
 def test_the_review_list_names_only_patients_of_the_officers_clinics(personas, officer):
     other_officer = UserFactory(role=Role.PRIVACY_OFFICER, clinics=[personas.other_clinic])
     open_record(personas)
-    elsewhere = signed_in(other_officer).get(reverse("accounts:emergency_reviews")).content.decode()
+    elsewhere = signed_in(other_officer).get(reverse("patients:emergency_reviews")).content.decode()
     assert "Rosa Delgado" not in elsewhere
-    page = signed_in(officer).get(reverse("accounts:emergency_reviews")).content.decode()
+    page = signed_in(officer).get(reverse("patients:emergency_reviews")).content.decode()
     assert "Rosa Delgado" in page
     assert AuditEvent.objects.filter(
         actor=officer,

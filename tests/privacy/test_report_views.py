@@ -327,7 +327,7 @@ def test_bad_export_filters_are_refused(auditor_client):
 
 def test_the_report_links_patient_ids_to_their_access_history(personas, auditor_client):
     html = report(auditor_client).content.decode()
-    assert reverse("audit:patient_access", args=[personas.patient.pk]) in html
+    assert reverse("patients:access_history", args=[personas.patient.pk]) in html
 
 
 def test_the_report_never_shows_patient_names(personas, auditor_client):

@@ -8,7 +8,6 @@ officers are alerted at once and review every use.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -20,9 +19,7 @@ from lantern.accounts.models import EmergencyAccess, ReviewStatus, User
 from lantern.accounts.notifications import notify_staff, privacy_officers_for
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
-
-if TYPE_CHECKING:
-    from lantern.patients.models import Patient
+from lantern.patients.models import Patient
 
 # A reason must say something: "emergency" alone does not explain a need.
 MIN_REASON_LENGTH = 15
@@ -115,7 +112,7 @@ def _alert_privacy_officers(grant: EmergencyAccess, patient: Patient) -> None:
         officers,
         subject=_("Emergency access used"),
         body=body,
-        link=reverse("accounts:emergency_review", args=[grant.pk]),
+        link=reverse("patients:emergency_review", args=[grant.pk]),
     )
 
 

@@ -1,24 +1,21 @@
-"""The privacy officer's pages: the audit report, its CSV export, and one patient's record
-access history (accounting of disclosures). Viewing any of them is itself audited."""
+"""The privacy officer's audit report and its CSV export. Viewing either is itself audited."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from lantern.accounts.access import staff_user
+from lantern.accounts.access import privacy_officer_required, staff_user
 from lantern.accounts.reauth import reauthentication_required
 from lantern.audit import export, reports
-from lantern.audit.access import patient_for_review, privacy_officer_required
 from lantern.audit.forms import AuditFilterForm
-from lantern.audit.models import Action, AuditEvent, Category
+from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
+from lantern.privacy.scope import report_scope
 
 EXPORT_FILENAME = "audit-report.csv"
 DIGEST_HEADER = "X-Content-SHA256"
@@ -54,7 +51,7 @@ def audit_report(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form, "page": None}
     if form.is_valid():
         filters = form.filters()
-        entries = reports.filtered(reports.report_scope(staff_user(request)), filters)
+        entries = reports.filtered(report_scope(staff_user(request)), filters)
         page = Paginator(entries, reports.PAGE_SIZE).get_page(request.GET.get("page"))
         # Fetched before this visit is recorded, so the page shows the trail as it was.
         page.object_list = list(page.object_list)
@@ -77,7 +74,7 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         return render(request, "audit/report.html", {"form": form, "page": None}, status=400)
     filters = form.filters()
-    prepared = export.prepare(reports.filtered(reports.report_scope(staff_user(request)), filters))
+    prepared = export.prepare(reports.filtered(report_scope(staff_user(request)), filters))
     audit_record(
         action=Action.EXPORT,
         request=request,
@@ -90,12 +87,3 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
     response["Content-Length"] = str(prepared.size)
     response[DIGEST_HEADER] = prepared.sha256
     return response
-
-
-@login_required
-def patient_access_history(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    """Who read, changed, exported or disclosed one patient's record, newest first."""
-    patient = patient_for_review(request, patient_id)
-    entries = AuditEvent.objects.about_patient(patient.pk).order_by("-sequence")
-    page = Paginator(entries, reports.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/patient_access.html", {"patient": patient, "page": page})

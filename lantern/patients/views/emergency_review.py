@@ -1,22 +1,20 @@
-"""Privacy officers review every use of emergency access; staff read their notices."""
+"""Privacy officers review every use of emergency access."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from lantern.accounts import emergency
 from lantern.accounts.access import refused_as_not_found, role_required, staff_user
-from lantern.accounts.forms import EmergencyReviewForm
 from lantern.accounts.models import EmergencyAccess, Role, User
 from lantern.audit.models import Action, AuditEvent, Category
 from lantern.audit.services import audit_record
+from lantern.patients import emergency
+from lantern.patients.forms import EmergencyReviewForm
 
 
 def _reviewable(officer: User) -> QuerySet[EmergencyAccess]:
@@ -49,7 +47,7 @@ def emergency_reviews(request: HttpRequest) -> HttpResponse:
             category=Category.IDENTITY,
             detail="named in the emergency access review list",
         )
-    return render(request, "accounts/emergency_reviews.html", {"grants": grants})
+    return render(request, "patients/emergency_reviews.html", {"grants": grants})
 
 
 @role_required(Role.PRIVACY_OFFICER)
@@ -71,7 +69,7 @@ def emergency_review(request: HttpRequest, grant_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Review saved."))
-            return redirect("accounts:emergency_reviews")
+            return redirect("patients:emergency_reviews")
     audit_record(
         action=Action.READ,
         request=request,
@@ -81,7 +79,7 @@ def emergency_review(request: HttpRequest, grant_id: int) -> HttpResponse:
     )
     return render(
         request,
-        "accounts/emergency_review.html",
+        "patients/emergency_review.html",
         {
             "grant": grant,
             "form": form,
@@ -100,17 +98,3 @@ def _trail(grant: EmergencyAccess) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         actor=grant.user_id, patient_id=grant.patient_id, at__gte=grant.created_at, at__lte=until
     ).order_by("at")[:500]
-
-
-@login_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
-    notices = list(user.notifications.all()[:100])
-    return render(request, "accounts/notifications.html", {"notices": notices})
-
-
-@login_required
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    staff_user(request).notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
-    return redirect("accounts:notifications")

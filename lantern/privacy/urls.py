@@ -1,11 +1,11 @@
 from django.urls import path
 
-from lantern.audit import views
+from lantern.privacy import views
 
+# The pages report on the audit trail: their names stay "audit:report" and "audit:export".
 app_name = "audit"
 
 urlpatterns = [
     path("", views.audit_report, name="report"),
     path("export.csv", views.audit_export, name="export"),
-    path("patients/<uuid:patient_id>/", views.patient_access_history, name="patient_access"),
 ]

@@ -16,7 +16,7 @@ from tests.factories import UserFactory, make_patient
 
 
 def history_url(patient_id) -> str:
-    return reverse("audit:patient_access", args=[patient_id])
+    return reverse("patients:access_history", args=[patient_id])
 
 
 @pytest.mark.parametrize(
