@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from lantern.accounts.access import refused_as_not_found, staff_user
 from lantern.audit.models import Action, Category
@@ -31,15 +30,6 @@ from lantern.encounters.forms import (
 )
 from lantern.encounters.models import CarePreferences, ConsentRecord, Encounter
 from lantern.patients.models import Patient
-
-STATE_LABELS = {
-    consent_rules.GIVEN: gettext_lazy("Given"),
-    consent_rules.DECLINED: gettext_lazy("Declined"),
-    consent_rules.DEFERRED: gettext_lazy("Deferred"),
-    consent_rules.WITHDRAWN: gettext_lazy("Withdrawn"),
-    consent_rules.EXPIRED: gettext_lazy("Expired"),
-    consent_rules.MISSING: gettext_lazy("Not asked yet"),
-}
 
 
 def visit_for(request: HttpRequest, patient: Patient, visit_id: int) -> Encounter:
@@ -61,8 +51,7 @@ def refusal_message(error: services.VisitError | photos.PhotoError) -> str:
         return str(error)
     labels = dict(Scope.choices)
     missing = "; ".join(
-        f"{labels[decision.scope]} ({STATE_LABELS[decision.state].lower()})"
-        for decision in error.decisions
+        f"{labels[decision.scope]} ({decision.state.label.lower()})" for decision in error.decisions
     )
     return _("Not recorded: this needs the patient's current consent for: %(consents)s.") % {
         "consents": missing
@@ -81,7 +70,7 @@ class ConsentRow:
 
     @property
     def state_label(self) -> str:
-        return str(STATE_LABELS[self.decision.state])
+        return str(self.decision.state.label)
 
 
 def _recipients(records: list[ConsentRecord], scope: str) -> list[str]:
