@@ -81,3 +81,15 @@ def top_level_names(source: str) -> set[str]:
 
 def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_type_checker_is_strict_for_the_whole_package():
+    mypy = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert mypy.get("strict") is True
+    relaxed = [
+        override["module"]
+        for override in mypy.get("overrides", [])
+        if any(str(module).startswith("lantern") for module in override["module"])
+        and set(override) - {"module"}
+    ]
+    assert not relaxed, f"mypy settings differ for part of lantern: {relaxed}"

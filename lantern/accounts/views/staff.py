@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from lantern.accounts.forms import NewStaffForm, StaffForm
 from lantern.accounts.models import Clinic, Role, User
 
 
-def _clinics(admin: User):  # type: ignore[no-untyped-def]
+def _clinics(admin: User) -> QuerySet[Clinic]:
     return Clinic.objects.filter(health_system=admin.health_system_id)
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import staff_user
-from lantern.accounts.models import EmergencyAccess, User
+from lantern.accounts.models import EmergencyAccess, StaffQuerySet, User
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
 from lantern.patients import search, services
@@ -153,7 +153,7 @@ def _detail_with_errors(request: HttpRequest, patient: Patient, **forms: object)
     return render(request, "patients/detail.html", _detail_context(request, patient, **forms))
 
 
-def _care_team_candidates(patient: Patient):  # type: ignore[no-untyped-def]
+def _care_team_candidates(patient: Patient) -> StaffQuerySet:
     return (
         User.objects.care_staff()
         .filter(clinics__in=patient.clinics.all())
