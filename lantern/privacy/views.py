@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from lantern.accounts.access import privacy_officer_required, staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest, privacy_officer_required
 from lantern.accounts.reauth import reauthentication_required
 from lantern.audit import export, reports
 from lantern.audit.forms import AuditFilterForm
@@ -46,12 +46,12 @@ def sort_headers(current: str) -> dict[str, SortHeader]:
 
 
 @privacy_officer_required
-def audit_report(request: HttpRequest) -> HttpResponse:
+def audit_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     context: dict[str, object] = {"form": form, "page": None}
     if form.is_valid():
         filters = form.filters()
-        entries = reports.filtered(report_scope(staff_user(request)), filters)
+        entries = reports.filtered(report_scope(request.user), filters)
         page = Paginator(entries, reports.PAGE_SIZE).get_page(request.GET.get("page"))
         # Fetched before this visit is recorded, so the page shows the trail as it was.
         page.object_list = list(page.object_list)
@@ -68,13 +68,13 @@ def audit_report(request: HttpRequest) -> HttpResponse:
 
 @privacy_officer_required
 @reauthentication_required
-def audit_export(request: HttpRequest) -> HttpResponseBase:
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The report as CSV, streamed, with the SHA-256 of the body in a header."""
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "audit/report.html", {"form": form, "page": None}, status=400)
     filters = form.filters()
-    prepared = export.prepare(reports.filtered(report_scope(staff_user(request)), filters))
+    prepared = export.prepare(reports.filtered(report_scope(request.user), filters))
     audit_record(
         action=Action.EXPORT,
         request=request,

@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lantern.accounts.access import staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.accounts.forms import SignInForm
 from lantern.accounts.middleware import SEEN_AT, SIGNED_IN_AT
 from lantern.audit.models import Action
@@ -64,9 +64,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Care staff start at patient search; other roles see what their account can do."""
-    user = staff_user(request)
+    user = request.user
     if user.cares_for_patients:
         return redirect("patients:search")
     return render(request, "accounts/home.html", {"clinics": user.clinics.all()})

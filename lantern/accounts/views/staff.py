@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lantern.accounts import mfa, services
-from lantern.accounts.access import refused_as_not_found, role_required, staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found, role_required
 from lantern.accounts.forms import NewStaffForm, StaffForm
 from lantern.accounts.models import Clinic, Role, User
 
@@ -20,7 +20,7 @@ def _clinics(admin: User) -> QuerySet[Clinic]:
     return Clinic.objects.filter(health_system=admin.health_system_id)
 
 
-def _staff_member(request: HttpRequest, admin: User, user_id: int) -> User:
+def _staff_member(request: AuthenticatedHttpRequest, admin: User, user_id: int) -> User:
     user = User.objects.filter(pk=user_id, health_system=admin.health_system_id).first()
     if user is None or admin.health_system_id is None:
         raise refused_as_not_found(request, "staff member of another organisation")
@@ -28,8 +28,8 @@ def _staff_member(request: HttpRequest, admin: User, user_id: int) -> User:
 
 
 @role_required(Role.ADMINISTRATOR)
-def staff_list(request: HttpRequest) -> HttpResponse:
-    admin = staff_user(request)
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    admin = request.user
     staff = list(
         User.objects.filter(health_system=admin.health_system_id)
         .prefetch_related("clinics")
@@ -42,8 +42,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ADMINISTRATOR)
-def staff_new(request: HttpRequest) -> HttpResponse:
-    admin = staff_user(request)
+def staff_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    admin = request.user
     form = NewStaffForm(request.POST or None, clinics=_clinics(admin))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -60,8 +60,8 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ADMINISTRATOR)
-def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
-    admin = staff_user(request)
+def staff_edit(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
+    admin = request.user
     member = _staff_member(request, admin, user_id)
     form = StaffForm(request.POST or None, instance=member, clinics=_clinics(admin))
     if request.method == "POST" and form.is_valid():
@@ -89,8 +89,8 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @role_required(Role.ADMINISTRATOR)
 @require_POST
-def staff_reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
-    admin = staff_user(request)
+def staff_reset_second_factor(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
+    admin = request.user
     member = _staff_member(request, admin, user_id)
     mfa.second_factor_reset(actor=admin, user=member)
     messages.success(
@@ -103,8 +103,8 @@ def staff_reset_second_factor(request: HttpRequest, user_id: int) -> HttpRespons
 
 @role_required(Role.ADMINISTRATOR)
 @require_POST
-def staff_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
-    admin = staff_user(request)
+def staff_unlock(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
+    admin = request.user
     member = _staff_member(request, admin, user_id)
     services.staff_unlock(actor=admin, user=member)
     messages.success(request, _("Sign-in unlocked for %(name)s.") % {"name": member.display_name})

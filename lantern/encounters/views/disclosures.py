@@ -5,12 +5,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lantern.accounts.access import staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.encounters import services
 from lantern.encounters.choices import DisclosureBasis
 from lantern.encounters.forms import DisclosureForm
@@ -20,8 +20,10 @@ from lantern.patients.access import care_staff_required, patient_for
 
 @care_staff_required
 @require_POST
-def disclosure_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+def disclosure_add(
+    request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
+) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
     on_consent = request.POST.get("basis") == DisclosureBasis.CONSENT
     basis = DisclosureBasis.CONSENT if on_consent else DisclosureBasis.MANDATE
@@ -29,7 +31,7 @@ def disclosure_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> Htt
     if form.is_valid():
         try:
             services.disclosure_create(
-                actor=staff_user(request), patient=patient, encounter=visit, **form.cleaned_data
+                actor=request.user, patient=patient, encounter=visit, **form.cleaned_data
             )
         except services.VisitError as error:
             form.add_error(None, refusal_message(error))

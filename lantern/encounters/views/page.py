@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
 from lantern.encounters import body_map, consent_rules, photos, services
@@ -32,16 +32,12 @@ from lantern.encounters.models import CarePreferences, ConsentRecord, Encounter
 from lantern.patients.models import Patient
 
 
-def visit_for(request: HttpRequest, patient: Patient, visit_id: int) -> Encounter:
+def visit_for(request: AuthenticatedHttpRequest, patient: Patient, visit_id: int) -> Encounter:
     """The patient's visit, or 404 (audited) for a visit of someone else or none at all."""
     visit = Encounter.objects.filter(pk=visit_id, patient=patient).select_related("clinic").first()
     if visit is None:
         raise refused_as_not_found(request, "visit of another patient", patient.pk)
     return visit
-
-
-def on_care_team(request: HttpRequest, patient: Patient) -> bool:
-    return patient.is_cared_for_by(staff_user(request))
 
 
 def refusal_message(error: services.VisitError | photos.PhotoError) -> str:
@@ -160,7 +156,12 @@ def _blank_forms(visit: Encounter) -> dict[str, Any]:
 
 
 def visit_context(
-    request: HttpRequest, patient: Patient, visit: Encounter, **forms: Any
+    request: AuthenticatedHttpRequest,
+    patient: Patient,
+    visit: Encounter,
+    *,
+    can_write: bool,
+    **forms: Any,
 ) -> dict[str, Any]:
     records = _history(patient, visit)
     rows = consent_rows(visit, records)
@@ -171,7 +172,7 @@ def visit_context(
     context: dict[str, Any] = {
         "patient": patient,
         "visit": visit,
-        "can_write": on_care_team(request, patient),
+        "can_write": can_write,
         "minor": patient.is_minor(),
         "preferences": CarePreferences.objects.filter(patient=patient).first(),
         "staff_present": visit.staff_present.order_by("display_name"),
@@ -194,15 +195,22 @@ def visit_context(
 
 
 def render_visit(
-    request: HttpRequest, patient: Patient, visit: Encounter, **forms: Any
+    request: AuthenticatedHttpRequest,
+    patient: Patient,
+    visit: Encounter,
+    *,
+    can_write: bool,
+    **forms: Any,
 ) -> HttpResponse:
-    return render(request, "encounters/visit.html", visit_context(request, patient, visit, **forms))
+    context = visit_context(request, patient, visit, can_write=can_write, **forms)
+    return render(request, "encounters/visit.html", context)
 
 
 def visit_with_errors(
-    request: HttpRequest, patient: Patient, visit: Encounter, **forms: Any
+    request: AuthenticatedHttpRequest, patient: Patient, visit: Encounter, **forms: Any
 ) -> HttpResponse:
-    """Show the visit page again with the form that failed, keeping what was typed."""
+    """Show the visit page again with the form that failed, keeping what was typed (only the
+    care team reaches a form, so the page is the writable one)."""
     audit_record(
         action=Action.READ,
         request=request,
@@ -210,4 +218,4 @@ def visit_with_errors(
         obj=visit,
         category=Category.EXAM,
     )
-    return render_visit(request, patient, visit, **forms)
+    return render_visit(request, patient, visit, can_write=True, **forms)

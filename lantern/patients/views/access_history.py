@@ -6,16 +6,17 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.audit.models import AuditEvent
 from lantern.audit.reports import PAGE_SIZE
 from lantern.patients.access import patient_for_review
 
 
 @login_required
-def access_history(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+def access_history(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     """Who read, changed, exported or disclosed one patient's record, newest first."""
     patient = patient_for_review(request, patient_id)
     entries = AuditEvent.objects.about_patient(patient.pk).order_by("-sequence")

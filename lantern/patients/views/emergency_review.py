@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lantern.accounts.access import refused_as_not_found, role_required, staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found, role_required
 from lantern.accounts.models import EmergencyAccess, Role, User
 from lantern.audit.models import Action, AuditEvent, Category
 from lantern.audit.services import audit_record
@@ -35,8 +35,8 @@ def _reviewable(officer: User) -> QuerySet[EmergencyAccess]:
 
 
 @role_required(Role.PRIVACY_OFFICER)
-def emergency_reviews(request: HttpRequest) -> HttpResponse:
-    officer = staff_user(request)
+def emergency_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
+    officer = request.user
     grants = list(_reviewable(officer).order_by("review_status", "-created_at")[:200])
     # The list shows names: each patient's own history records that it was shown.
     for patient_id in dict.fromkeys(g.patient_id for g in grants if g.patient_id):
@@ -51,8 +51,8 @@ def emergency_reviews(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.PRIVACY_OFFICER)
-def emergency_review(request: HttpRequest, grant_id: int) -> HttpResponse:
-    officer = staff_user(request)
+def emergency_review(request: AuthenticatedHttpRequest, grant_id: int) -> HttpResponse:
+    officer = request.user
     grant = _reviewable(officer).filter(pk=grant_id).first()
     if grant is None:
         raise refused_as_not_found(request, "emergency access outside the officer's organisation")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lantern.accounts.access import staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.accounts.models import EmergencyAccess, StaffQuerySet, User
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
@@ -31,7 +31,7 @@ from lantern.patients.models import ContactChannel, ContactPlan, Patient
 
 
 @care_staff_required
-def patient_search(request: HttpRequest) -> HttpResponse:
+def patient_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
     matches: list[search.Match] = []
     query = ""
@@ -39,7 +39,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"]
         parsed = parse_query(query)
         if not parsed.is_empty:
-            scope = Patient.objects.visible_to(staff_user(request))
+            scope = Patient.objects.visible_to(request.user)
             matches = search.find(scope, parsed)
             # The query itself is never stored: it may hold a name.
             audit_record(
@@ -55,8 +55,8 @@ def patient_search(request: HttpRequest) -> HttpResponse:
 
 
 @care_staff_required
-def patient_register(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+def patient_register(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     clinics = user.clinics.all()
     form = RegistrationForm(request.POST or None, clinics=clinics)
     aliases = AliasFormSet(request.POST or None, prefix="alias")
@@ -102,13 +102,16 @@ def patient_register(request: HttpRequest) -> HttpResponse:
 
 
 @care_staff_required
-def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id, read=Category.IDENTITY)
-    return render(request, "patients/detail.html", _detail_context(request, patient))
+def patient_detail(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
+    patient, can_write = patient_for(request, patient_id, read=Category.IDENTITY)
+    context = _detail_context(request, patient, can_write=can_write)
+    return render(request, "patients/detail.html", context)
 
 
-def _detail_context(request: HttpRequest, patient: Patient, **forms: object) -> dict[str, object]:
-    user = staff_user(request)
+def _detail_context(
+    request: AuthenticatedHttpRequest, patient: Patient, *, can_write: bool, **forms: object
+) -> dict[str, object]:
+    user = request.user
     own_clinics = patient.clinics.filter(pk__in=user.clinics.all())
     context: dict[str, object] = {
         "patient": patient,
@@ -122,7 +125,7 @@ def _detail_context(request: HttpRequest, patient: Patient, **forms: object) -> 
         "identifier_form": IdentifierForm(clinics=own_clinics, prefix="new-id"),
         "care_team_form": CareTeamAddForm(candidates=_care_team_candidates(patient), prefix="team"),
         "minor": patient.is_minor(),
-        "emergency_grant": _emergency_grant(user, patient),
+        "emergency_grant": None if can_write else _emergency_grant(user, patient),
         "deferred_screens": patient.screening_sessions.deferred().count(),
         "open_visits": patient.encounters.filter(ended_at__isnull=True).count(),
     }
@@ -131,8 +134,6 @@ def _detail_context(request: HttpRequest, patient: Patient, **forms: object) -> 
 
 
 def _emergency_grant(user: User, patient: Patient) -> EmergencyAccess | None:
-    if patient.is_cared_for_by(user):
-        return None
     return EmergencyAccess.objects.active().filter(user=user, patient=patient).first()
 
 
@@ -141,7 +142,9 @@ def _channel_rows(patient: Patient) -> list[tuple[str, str, ContactChannel | Non
     return [(kind, str(label), recorded.get(kind)) for kind, label in ContactChannelKind.choices]
 
 
-def _detail_with_errors(request: HttpRequest, patient: Patient, **forms: object) -> HttpResponse:
+def _detail_with_errors(
+    request: AuthenticatedHttpRequest, patient: Patient, **forms: object
+) -> HttpResponse:
     """Re-show the patient page with the form that failed, keeping what was typed."""
     audit_record(
         action=Action.READ,
@@ -150,7 +153,8 @@ def _detail_with_errors(request: HttpRequest, patient: Patient, **forms: object)
         obj=patient,
         category=Category.IDENTITY,
     )
-    return render(request, "patients/detail.html", _detail_context(request, patient, **forms))
+    context = _detail_context(request, patient, can_write=True, **forms)
+    return render(request, "patients/detail.html", context)
 
 
 def _care_team_candidates(patient: Patient) -> StaffQuerySet:
@@ -164,19 +168,19 @@ def _care_team_candidates(patient: Patient) -> StaffQuerySet:
 
 
 @care_staff_required
-def patient_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+def patient_edit(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     patient = patient_for(
         request,
         patient_id,
         read=Category.IDENTITY if request.method == "GET" else None,
-        on_team=True,
-    )
+        write=True,
+    ).patient
     initial = {name: getattr(patient, name) for name in PatientDetailsForm.base_fields}
     initial["estimated_age"] = patient.age() if patient.age_is_estimated else None
     form = PatientDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.patient_update(
-            actor=staff_user(request),
+            actor=request.user,
             patient=patient,
             details=services.PatientDetails.from_mapping(form.cleaned_data),
         )
@@ -187,11 +191,11 @@ def patient_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 @care_staff_required
 @require_POST
-def alias_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+def alias_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
     form = RequiredAliasForm(request.POST, prefix="new-alias")
     if form.is_valid():
-        services.alias_add(actor=staff_user(request), patient=patient, **form.cleaned_data)
+        services.alias_add(actor=request.user, patient=patient, **form.cleaned_data)
         messages.success(request, _("Alias added."))
         return redirect("patients:detail", patient_id=patient.pk)
     return _detail_with_errors(request, patient, alias_form=form)
@@ -199,19 +203,21 @@ def alias_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 @care_staff_required
 @require_POST
-def alias_remove(request: HttpRequest, patient_id: UUID, alias_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+def alias_remove(
+    request: AuthenticatedHttpRequest, patient_id: UUID, alias_id: int
+) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
     alias = get_object_or_404(patient.aliases, pk=alias_id)
-    services.alias_remove(actor=staff_user(request), alias=alias)
+    services.alias_remove(actor=request.user, alias=alias)
     messages.success(request, _("Alias removed."))
     return redirect("patients:detail", patient_id=patient.pk)
 
 
 @care_staff_required
 @require_POST
-def identifier_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
-    user = staff_user(request)
+def identifier_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
+    user = request.user
     form = IdentifierForm(
         request.POST, clinics=patient.clinics.filter(pk__in=user.clinics.all()), prefix="new-id"
     )
@@ -230,23 +236,25 @@ def identifier_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 @care_staff_required
 @require_POST
-def identifier_remove(request: HttpRequest, patient_id: UUID, identifier_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+def identifier_remove(
+    request: AuthenticatedHttpRequest, patient_id: UUID, identifier_id: int
+) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
     identifier = get_object_or_404(patient.identifiers, pk=identifier_id)
-    services.identifier_remove(actor=staff_user(request), identifier=identifier)
+    services.identifier_remove(actor=request.user, identifier=identifier)
     messages.success(request, _("Record number removed."))
     return redirect("patients:detail", patient_id=patient.pk)
 
 
 @care_staff_required
 @require_POST
-def care_team_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+def care_team_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
     form = CareTeamAddForm(request.POST, candidates=_care_team_candidates(patient), prefix="team")
     if form.is_valid():
         try:
             services.care_team_add(
-                actor=staff_user(request), patient=patient, member=form.cleaned_data["member"]
+                actor=request.user, patient=patient, member=form.cleaned_data["member"]
             )
         except services.RegistryError as error:
             form.add_error("member", str(error))
@@ -258,12 +266,14 @@ def care_team_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 @care_staff_required
 @require_POST
-def care_team_remove(request: HttpRequest, patient_id: UUID, member_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+def care_team_remove(
+    request: AuthenticatedHttpRequest, patient_id: UUID, member_id: int
+) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
     entry = get_object_or_404(patient.care_team, pk=member_id)
     leaving = entry.user_id == request.user.pk
     try:
-        services.care_team_remove(actor=staff_user(request), entry=entry)
+        services.care_team_remove(actor=request.user, entry=entry)
     except services.RegistryError as error:
         messages.error(request, str(error))
         return redirect("patients:detail", patient_id=patient.pk)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from lantern.accounts.access import role_required, staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest, role_required
 from lantern.accounts.models import Clinic, Role
 from lantern.screening import instruments
 from lantern.screening.models import ClinicThreshold
@@ -20,8 +20,8 @@ def _configurable() -> list[instruments.Instrument]:
 
 
 @role_required(Role.ADMINISTRATOR)
-def thresholds(request: HttpRequest) -> HttpResponse:
-    admin = staff_user(request)
+def thresholds(request: AuthenticatedHttpRequest) -> HttpResponse:
+    admin = request.user
     clinics = list(Clinic.objects.filter(health_system=admin.health_system_id).order_by("name"))
     configurable = _configurable()
     if request.method == "POST":
