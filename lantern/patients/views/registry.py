@@ -57,46 +57,32 @@ def patient_search(request: AuthenticatedHttpRequest) -> HttpResponse:
 @care_staff_required
 def patient_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    clinics = user.clinics.all()
-    form = RegistrationForm(request.POST or None, clinics=clinics)
+    form = RegistrationForm(request.POST or None, clinics=user.clinics.all())
     aliases = AliasFormSet(request.POST or None, prefix="alias")
-    duplicates: list[search.Match] = []
-    hidden_duplicates = 0
+    outcome = services.Registration()
     if request.method == "POST" and form.is_valid() and aliases.is_valid():
         data = form.cleaned_data
-        alias_rows = [(row["name"], row["kind"]) for row in aliases.cleaned_data if row.get("name")]
-        if not data["not_a_duplicate"]:
-            names = [data["preferred_name"], data["legal_name"], *(n for n, _k in alias_rows)]
-            duplicates, hidden_duplicates = services.registration_duplicates(
-                actor=user, names=names, birth_date=data.get("birth_date")
-            )
-        mrn_free = not data["mrn"] or services.identifier_available(
-            actor=user, clinic=data["clinic"], value=data["mrn"]
+        outcome = services.registration_submit(
+            actor=user,
+            clinic=data["clinic"],
+            details=services.PatientDetails.from_mapping(data),
+            aliases=[(row["name"], row["kind"]) for row in aliases.cleaned_data if row.get("name")],
+            mrn=data["mrn"],
+            not_a_duplicate=data["not_a_duplicate"],
         )
-        if not mrn_free:
-            form.add_error("mrn", services.number_in_use_message(data["clinic"]))
-        elif not duplicates and not hidden_duplicates:
-            try:
-                patient = services.patient_register(
-                    actor=user,
-                    clinic=data["clinic"],
-                    details=services.PatientDetails.from_mapping(data),
-                    aliases=alias_rows,
-                    mrn=data["mrn"],
-                )
-            except services.RegistryError as error:
-                form.add_error("mrn", str(error))
-            else:
-                messages.success(request, _("Patient registered."))
-                return redirect("patients:detail", patient_id=patient.pk)
+        if outcome.patient is not None:
+            messages.success(request, _("Patient registered."))
+            return redirect("patients:detail", patient_id=outcome.patient.pk)
+        if outcome.number_refused:
+            form.add_error("mrn", outcome.number_refused)
     return render(
         request,
         "patients/register.html",
         {
             "form": form,
             "aliases": aliases,
-            "duplicates": duplicates,
-            "hidden_duplicates": hidden_duplicates,
+            "duplicates": outcome.duplicates,
+            "hidden_duplicates": outcome.hidden_duplicates,
         },
     )
 
