@@ -148,14 +148,14 @@ def visit_photo(p):
 
 MATRIX: dict[str, Rule] = {
     "home": Rule(SIGNED_IN),
-    "accounts:login": Rule(frozenset(PERSONAS)),
+    "accounts:login": Rule(frozenset(PERSONAS), methods=("GET", "POST")),
     "accounts:logout": Rule(frozenset(PERSONAS), methods=("POST",), signs_out=True),
     "accounts:two_factor": Rule(SIGNED_IN, methods=("GET", "POST")),
     "accounts:two_factor_setup": Rule(SIGNED_IN, methods=("GET", "POST")),
     "accounts:recovery_codes": Rule(SIGNED_IN),
     "accounts:recovery_codes_replace": Rule(SIGNED_IN, methods=("POST",)),
     "accounts:confirm": Rule(SIGNED_IN, methods=("GET", "POST")),
-    "set_language": Rule(frozenset(PERSONAS), methods=("POST",)),
+    "set_language": Rule(frozenset(PERSONAS), methods=("GET", "POST")),
     "patients:search": Rule(CARE_STAFF, methods=("GET", "POST")),
     "patients:register": Rule(CARE_STAFF, methods=("GET", "POST")),
     "patients:detail": Rule(CARE_TEAM, kwargs=patient, patient_scoped=True),
@@ -244,7 +244,9 @@ MATRIX: dict[str, Rule] = {
     "screening:decide_code": Rule(CARE_TEAM, methods=("POST",), kwargs=scored_result),
     "screening:kiosk": Rule(SIGNED_IN),
     "screening:kiosk_language": Rule(SIGNED_IN, methods=("POST",)),
-    "screening:kiosk_questions": Rule(SIGNED_IN, kwargs=lambda p: {"instrument_id": "phq-9"}),
+    "screening:kiosk_questions": Rule(
+        SIGNED_IN, methods=("GET", "POST"), kwargs=lambda p: {"instrument_id": "phq-9"}
+    ),
     "screening:kiosk_done": Rule(SIGNED_IN),
     "screening:kiosk_exit": Rule(SIGNED_IN),
     "screening:kiosk_unlock": Rule(SIGNED_IN, methods=("GET", "POST")),

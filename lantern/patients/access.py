@@ -12,7 +12,7 @@ from uuid import UUID
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found, role_required
 from lantern.accounts.models import CARE_ROLES, Role
 from lantern.audit.models import Action, Category
-from lantern.audit.services import audit_record
+from lantern.audit.services import audit_read_shown, audit_record
 from lantern.patients.models import Patient
 
 # Clinicians, advocates and counselors: the roles that care for patients.
@@ -38,7 +38,8 @@ def patient_for(
 
     Only the care team may change a record: emergency access lets someone read it, never
     change it or its care team. With ``write``, anyone else is refused too. With ``read``
-    set, the successful access is audited as a read of that category.
+    set, the page the view answers with is audited as a read of that category (once, and
+    only if it is shown: see ``audit_read_shown``).
     """
     user = request.user
     patient = Patient.objects.visible_to(user).filter(pk=patient_id).first()
@@ -50,8 +51,7 @@ def patient_for(
     if write and not can_write:
         raise refused_as_not_found(request, "emergency access is read-only", patient_id)
     if read is not None:
-        audit_record(
-            action=Action.READ,
+        audit_read_shown(
             request=request,
             patient_id=patient.pk,
             obj=patient,

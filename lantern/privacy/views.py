@@ -15,6 +15,7 @@ from lantern.audit import export, reports
 from lantern.audit.forms import AuditFilterForm
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
+from lantern.core.http import require_safe
 from lantern.privacy.scope import report_scope
 
 EXPORT_FILENAME = "audit-report.csv"
@@ -46,6 +47,7 @@ def sort_headers(current: str) -> dict[str, SortHeader]:
 
 
 @privacy_officer_required
+@require_safe
 def audit_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     context: dict[str, object] = {"form": form, "page": None}
@@ -67,6 +69,7 @@ def audit_report(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @privacy_officer_required
+@require_safe
 @reauthentication_required
 def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The report as CSV, streamed, with the SHA-256 of the body in a header."""

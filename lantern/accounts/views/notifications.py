@@ -6,12 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import AuthenticatedHttpRequest
+from lantern.core.http import require_POST, require_safe
 
 
 @login_required
+@require_safe
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     notices = list(user.notifications.all()[:100])

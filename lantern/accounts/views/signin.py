@@ -19,6 +19,7 @@ from lantern.accounts.forms import SignInForm
 from lantern.accounts.middleware import SEEN_AT, SIGNED_IN_AT
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
+from lantern.core.http import require_safe
 
 
 class SignInView(auth_views.LoginView):
@@ -64,6 +65,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @login_required
+@require_safe
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Care staff start at patient search; other roles see what their account can do."""
     user = request.user

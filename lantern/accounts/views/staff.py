@@ -7,13 +7,13 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lantern.accounts import mfa, services
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found, role_required
 from lantern.accounts.forms import NewStaffForm, StaffForm
 from lantern.accounts.models import Clinic, Role, User
+from lantern.core.http import require_POST, require_safe, require_safe_or_POST
 
 
 def _clinics(admin: User) -> QuerySet[Clinic]:
@@ -28,6 +28,7 @@ def _staff_member(request: AuthenticatedHttpRequest, admin: User, user_id: int) 
 
 
 @role_required(Role.ADMINISTRATOR)
+@require_safe
 def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     admin = request.user
     staff = list(
@@ -42,6 +43,7 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ADMINISTRATOR)
+@require_safe_or_POST
 def staff_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     admin = request.user
     form = NewStaffForm(request.POST or None, clinics=_clinics(admin))
@@ -60,6 +62,7 @@ def staff_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ADMINISTRATOR)
+@require_safe_or_POST
 def staff_edit(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     admin = request.user
     member = _staff_member(request, admin, user_id)

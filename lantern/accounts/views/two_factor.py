@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from lantern.accounts import mfa
@@ -23,6 +22,7 @@ from lantern.accounts.middleware import SIGNED_IN_AT
 from lantern.accounts.reauth import reauthentication_required, safe_next, step_up
 from lantern.audit.models import Action, Outcome
 from lantern.audit.services import audit_record
+from lantern.core.http import require_POST, require_safe, require_safe_or_POST
 
 SHOW_CODES = "lantern_recovery_codes_to_show"
 
@@ -56,6 +56,7 @@ def _wrong_code_message(wait: int) -> str:
 
 
 @login_required
+@require_safe_or_POST
 def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for the authenticator (or a recovery) code after the password."""
     user = request.user
@@ -79,6 +80,7 @@ def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe_or_POST
 def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """First sign-in: link an authenticator app by QR code, then confirm with a code."""
     user = request.user
@@ -111,6 +113,7 @@ def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show freshly made recovery codes once; afterwards they can only be replaced."""
     codes = request.session.pop(SHOW_CODES, None)
@@ -120,8 +123,8 @@ def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required
 @require_POST
+@reauthentication_required
 def recovery_codes_replace(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     request.session[SHOW_CODES] = mfa.recovery_codes_replace(user)
@@ -131,6 +134,7 @@ def recovery_codes_replace(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe_or_POST
 def confirm_identity(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step-up: password and code again before break-the-glass, exports or photographs."""
     confirmed, form = step_up(request)

@@ -8,9 +8,9 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
+from lantern.core.http import require_POST
 from lantern.encounters import consent_rules, services
 from lantern.encounters.choices import ConsentStatus
 from lantern.encounters.forms import ConsentForm

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
-from lantern.audit.models import Action, Category
-from lantern.audit.services import audit_record
+from lantern.audit.models import Category
+from lantern.audit.services import audit_read_shown
 from lantern.encounters import body_map, consent_rules, photos, services
 from lantern.encounters.choices import DisclosureBasis, DisclosureKind, Scope
 from lantern.encounters.forms import (
@@ -211,11 +211,5 @@ def visit_with_errors(
 ) -> HttpResponse:
     """Show the visit page again with the form that failed, keeping what was typed (only the
     care team reaches a form, so the page is the writable one)."""
-    audit_record(
-        action=Action.READ,
-        request=request,
-        patient_id=patient.pk,
-        obj=visit,
-        category=Category.EXAM,
-    )
+    audit_read_shown(request=request, patient_id=patient.pk, obj=visit, category=Category.EXAM)
     return render_visit(request, patient, visit, can_write=True, **forms)

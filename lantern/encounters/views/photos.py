@@ -14,12 +14,12 @@ from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.accounts.reauth import reauthentication_required
-from lantern.audit.models import Action, Category
-from lantern.audit.services import audit_record
+from lantern.audit.models import Category
+from lantern.audit.services import audit_read_shown
+from lantern.core.http import require_POST, require_safe
 from lantern.encounters import photos, services
 from lantern.encounters.forms import PhotoForm
 from lantern.encounters.models import Encounter, InjuryPhoto
@@ -52,7 +52,7 @@ def photo_upload(
 
 
 @care_staff_required
-@require_GET
+@require_safe
 def photo_gallery(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
 ) -> HttpResponseBase:
@@ -62,8 +62,7 @@ def photo_gallery(
 
 @reauthentication_required
 def _gallery(request: AuthenticatedHttpRequest, visit: Encounter) -> HttpResponse:
-    audit_record(
-        action=Action.READ,
+    audit_read_shown(
         request=request,
         patient_id=visit.patient_id,
         obj=visit,
@@ -82,7 +81,7 @@ def _gallery(request: AuthenticatedHttpRequest, visit: Encounter) -> HttpRespons
 
 
 @care_staff_required
-@require_GET
+@require_safe
 def photo_image(
     request: AuthenticatedHttpRequest,
     patient_id: UUID,

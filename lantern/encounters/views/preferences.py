@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.audit.models import Category
+from lantern.core.http import require_safe_or_POST
 from lantern.encounters import services
 from lantern.encounters.forms import CarePreferencesForm
 from lantern.encounters.models import CarePreferences, Encounter
@@ -20,13 +21,9 @@ FIELDS = tuple(CarePreferencesForm.base_fields)
 
 
 @care_staff_required
+@require_safe_or_POST
 def care_preferences_edit(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(
-        request,
-        patient_id,
-        read=Category.SENSITIVE if request.method == "GET" else None,
-        write=True,
-    ).patient
+    patient = patient_for(request, patient_id, read=Category.SENSITIVE, write=True).patient
     # Opened from a visit, the page goes back to that visit (only one of this patient's).
     visit_id = request.GET.get("visit", "")
     visit = (

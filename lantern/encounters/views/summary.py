@@ -10,11 +10,11 @@ from uuid import UUID
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
 
 from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
+from lantern.core.http import require_POST, require_safe
 from lantern.encounters.forms import SummaryForm
 from lantern.encounters.views.page import visit_for
 from lantern.patients.access import care_staff_required, patient_for
@@ -24,7 +24,7 @@ HOTLINE_TEXT = "233733"
 
 
 @care_staff_required
-@require_GET
+@require_safe
 def summary_choose(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
 ) -> HttpResponse:

@@ -10,11 +10,11 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.accounts.models import User
 from lantern.audit.models import Category
+from lantern.core.http import require_POST, require_safe, require_safe_or_POST
 from lantern.encounters import services
 from lantern.encounters.forms import InstructionsForm, VisitDetailsForm, VisitStartForm
 from lantern.encounters.models import Encounter
@@ -37,13 +37,11 @@ def _staff_choices(patient: Patient, user: User, visit: Encounter | None = None)
 
 
 @care_staff_required
+@require_safe_or_POST
 def visit_list(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     """The patient's visits, and starting a new one (care team only)."""
     patient, can_write = patient_for(
-        request,
-        patient_id,
-        read=Category.EXAM if request.method == "GET" else None,
-        write=request.method == "POST",
+        request, patient_id, read=Category.EXAM, write=request.method == "POST"
     )
     user = request.user
     clinics = patient.clinics.filter(pk__in=user.clinics.all())
@@ -68,6 +66,7 @@ def visit_list(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpRespo
 
 
 @care_staff_required
+@require_safe
 def visit_detail(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
 ) -> HttpResponse:
@@ -87,14 +86,10 @@ def _details_initial(visit: Encounter) -> dict[str, Any]:
 
 
 @care_staff_required
+@require_safe_or_POST
 def visit_edit(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
     """Who is in the room can change during a visit: companion, interpreter, staff."""
-    patient = patient_for(
-        request,
-        patient_id,
-        read=Category.EXAM if request.method == "GET" else None,
-        write=True,
-    ).patient
+    patient = patient_for(request, patient_id, read=Category.EXAM, write=True).patient
     visit = visit_for(request, patient, visit_id)
     user = request.user
     form = VisitDetailsForm(

@@ -12,10 +12,12 @@ from django.shortcuts import render
 from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.audit.models import AuditEvent
 from lantern.audit.reports import PAGE_SIZE
+from lantern.core.http import require_safe
 from lantern.patients.access import patient_for_review
 
 
 @login_required
+@require_safe
 def access_history(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     """Who read, changed, exported or disclosed one patient's record, newest first."""
     patient = patient_for_review(request, patient_id)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.audit.models import Category
+from lantern.core.http import require_safe_or_POST
 from lantern.patients import contact_windows, services
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.choices import ContactChannelKind
@@ -19,13 +20,9 @@ from lantern.patients.models import ContactChannel, ContactPlan
 
 
 @care_staff_required
+@require_safe_or_POST
 def contact_plan_edit(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(
-        request,
-        patient_id,
-        read=Category.CONTACT if request.method == "GET" else None,
-        write=True,
-    ).patient
+    patient = patient_for(request, patient_id, read=Category.CONTACT, write=True).patient
     plan = ContactPlan.objects.filter(patient=patient).first()
     initial = {}
     if plan is not None:
@@ -43,18 +40,14 @@ def contact_plan_edit(request: AuthenticatedHttpRequest, patient_id: UUID) -> Ht
 
 
 @care_staff_required
+@require_safe_or_POST
 def contact_channel_edit(
     request: AuthenticatedHttpRequest, patient_id: UUID, channel: str
 ) -> HttpResponse:
     if channel not in ContactChannelKind.values:
         raise Http404
     kind = ContactChannelKind(channel)
-    patient = patient_for(
-        request,
-        patient_id,
-        read=Category.CONTACT if request.method == "GET" else None,
-        write=True,
-    ).patient
+    patient = patient_for(request, patient_id, read=Category.CONTACT, write=True).patient
     record = ContactChannel.objects.filter(patient=patient, channel=kind).first()
     initial: dict[str, object] = {}
     window_rows: list[dict[str, object]] = []

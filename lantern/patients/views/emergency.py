@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.accounts.models import EmergencyAccess
 from lantern.accounts.reauth import reauthentication_required
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
+from lantern.core.http import require_POST, require_safe_or_POST
 from lantern.patients import emergency, search
 from lantern.patients.access import care_staff_required
 from lantern.patients.forms import EmergencySearchForm, SearchForm
@@ -23,6 +23,7 @@ from lantern.patients.models import Patient
 
 
 @care_staff_required
+@require_safe_or_POST
 @reauthentication_required
 def emergency_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask why; then search beyond the user's care teams."""

@@ -13,6 +13,7 @@ from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_fou
 from lantern.accounts.models import EmergencyAccess, Role, User
 from lantern.audit.models import Action, AuditEvent, Category
 from lantern.audit.services import audit_record
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.patients import emergency
 from lantern.patients.forms import EmergencyReviewForm
 
@@ -35,6 +36,7 @@ def _reviewable(officer: User) -> QuerySet[EmergencyAccess]:
 
 
 @role_required(Role.PRIVACY_OFFICER)
+@require_safe
 def emergency_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     officer = request.user
     grants = list(_reviewable(officer).order_by("review_status", "-created_at")[:200])
@@ -51,6 +53,7 @@ def emergency_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(Role.PRIVACY_OFFICER)
+@require_safe_or_POST
 def emergency_review(request: AuthenticatedHttpRequest, grant_id: int) -> HttpResponse:
     officer = request.user
     grant = _reviewable(officer).filter(pk=grant_id).first()

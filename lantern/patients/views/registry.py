@@ -6,14 +6,14 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from lantern.accounts.access import AuthenticatedHttpRequest
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.accounts.models import EmergencyAccess, StaffQuerySet, User
 from lantern.audit.models import Action, Category
-from lantern.audit.services import audit_record
+from lantern.audit.services import audit_read_shown, audit_record
+from lantern.core.http import require_POST, require_safe, require_safe_or_POST
 from lantern.patients import search, services
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.choices import ContactChannelKind
@@ -31,6 +31,7 @@ from lantern.patients.models import ContactChannel, ContactPlan, Patient
 
 
 @care_staff_required
+@require_safe_or_POST
 def patient_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
     matches: list[search.Match] = []
@@ -55,6 +56,7 @@ def patient_search(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @care_staff_required
+@require_safe_or_POST
 def patient_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = RegistrationForm(request.POST or None, clinics=user.clinics.all())
@@ -88,6 +90,7 @@ def patient_register(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @care_staff_required
+@require_safe
 def patient_detail(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     patient, can_write = patient_for(request, patient_id, read=Category.IDENTITY)
     context = _detail_context(request, patient, can_write=can_write)
@@ -132,12 +135,8 @@ def _detail_with_errors(
     request: AuthenticatedHttpRequest, patient: Patient, **forms: object
 ) -> HttpResponse:
     """Re-show the patient page with the form that failed, keeping what was typed."""
-    audit_record(
-        action=Action.READ,
-        request=request,
-        patient_id=patient.pk,
-        obj=patient,
-        category=Category.IDENTITY,
+    audit_read_shown(
+        request=request, patient_id=patient.pk, obj=patient, category=Category.IDENTITY
     )
     context = _detail_context(request, patient, can_write=True, **forms)
     return render(request, "patients/detail.html", context)
@@ -154,13 +153,9 @@ def _care_team_candidates(patient: Patient) -> StaffQuerySet:
 
 
 @care_staff_required
+@require_safe_or_POST
 def patient_edit(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(
-        request,
-        patient_id,
-        read=Category.IDENTITY if request.method == "GET" else None,
-        write=True,
-    ).patient
+    patient = patient_for(request, patient_id, read=Category.IDENTITY, write=True).patient
     initial = {name: getattr(patient, name) for name in PatientDetailsForm.base_fields}
     initial["estimated_age"] = patient.age() if patient.age_is_estimated else None
     form = PatientDetailsForm(request.POST or None, initial=initial)
@@ -193,7 +188,9 @@ def alias_remove(
     request: AuthenticatedHttpRequest, patient_id: UUID, alias_id: int
 ) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
-    alias = get_object_or_404(patient.aliases, pk=alias_id)
+    alias = patient.aliases.filter(pk=alias_id).first()
+    if alias is None:
+        raise refused_as_not_found(request, "alias not of this patient", patient.pk)
     services.alias_remove(actor=request.user, alias=alias)
     messages.success(request, _("Alias removed."))
     return redirect("patients:detail", patient_id=patient.pk)
@@ -226,7 +223,9 @@ def identifier_remove(
     request: AuthenticatedHttpRequest, patient_id: UUID, identifier_id: int
 ) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
-    identifier = get_object_or_404(patient.identifiers, pk=identifier_id)
+    identifier = patient.identifiers.filter(pk=identifier_id).first()
+    if identifier is None:
+        raise refused_as_not_found(request, "record number not of this patient", patient.pk)
     services.identifier_remove(actor=request.user, identifier=identifier)
     messages.success(request, _("Record number removed."))
     return redirect("patients:detail", patient_id=patient.pk)
@@ -256,7 +255,9 @@ def care_team_remove(
     request: AuthenticatedHttpRequest, patient_id: UUID, member_id: int
 ) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
-    entry = get_object_or_404(patient.care_team, pk=member_id)
+    entry = patient.care_team.filter(pk=member_id).first()
+    if entry is None:
+        raise refused_as_not_found(request, "care team member not of this patient", patient.pk)
     leaving = entry.user_id == request.user.pk
     try:
         services.care_team_remove(actor=request.user, entry=entry)

@@ -9,20 +9,21 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.accounts.reauth import step_up
+from lantern.core.http import require_POST, require_safe, require_safe_or_POST
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.screening import instruments, services
 from lantern.screening.forms import ASK_LANGUAGES
 from lantern.screening.kiosk import KIOSK_LANGUAGE, KIOSK_SESSION
 from lantern.screening.models import Mode, ScreeningSession, Status
 from lantern.screening.views.questionnaire import questionnaire_step, template_for
-from lantern.screening.views.staff import session_for
+from lantern.screening.views.staff import session_for, session_shown
 
 
 @care_staff_required
+@require_safe_or_POST
 def handover(request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
     """Staff confirm they are handing the tablet over; the kiosk lock starts."""
     patient = patient_for(request, patient_id, write=True).patient
@@ -40,6 +41,7 @@ def handover(request: AuthenticatedHttpRequest, patient_id: UUID, session_id: in
             actor=request.user, session=session
         )
         return redirect("screening:kiosk")
+    session_shown(request, session)
     return render(request, "screening/handover.html", {"patient": patient, "session": session})
 
 
@@ -64,6 +66,7 @@ def _render(
 
 
 @login_required
+@require_safe
 def kiosk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The tablet's home: language choice, then the next questionnaire, then hand back."""
     session = _kiosk_session(request)
@@ -88,6 +91,7 @@ def kiosk_language(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe_or_POST
 def kiosk_questions(request: AuthenticatedHttpRequest, instrument_id: str) -> HttpResponse:
     session = _kiosk_session(request)
     answered = session is not None and session.results.filter(instrument_id=instrument_id).exists()
@@ -116,6 +120,7 @@ def kiosk_questions(request: AuthenticatedHttpRequest, instrument_id: str) -> Ht
 
 
 @login_required
+@require_safe
 def kiosk_done(request: AuthenticatedHttpRequest) -> HttpResponse:
     session = _kiosk_session(request)
     if session is None or session.kiosk_exited_at:
@@ -124,6 +129,7 @@ def kiosk_done(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def kiosk_exit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Quick exit: the screen turns neutral at once and stays so until staff return."""
     session = _kiosk_session(request)
@@ -133,6 +139,7 @@ def kiosk_exit(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe_or_POST
 def kiosk_unlock(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff take the tablet back: password and code, then the results open."""
     session = _kiosk_session(request)

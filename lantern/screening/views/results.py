@@ -12,12 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.accounts.reauth import ask_to_reauthenticate
-from lantern.audit.models import Action, Category
-from lantern.audit.services import audit_record
+from lantern.core.http import require_POST, require_safe
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.models import Patient
 from lantern.screening import decision_support, instruments, services
@@ -28,7 +26,7 @@ from lantern.screening.models import (
     ScreeningResult,
     ScreeningSession,
 )
-from lantern.screening.views.staff import session_for
+from lantern.screening.views.staff import session_for, session_shown
 
 
 def _result_for(
@@ -66,6 +64,7 @@ def advice_for(
 
 
 @care_staff_required
+@require_safe
 def session_results(
     request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int
 ) -> HttpResponse:
@@ -74,6 +73,7 @@ def session_results(
     if not session.results_released:
         # Answers stay closed until staff take the tablet back and re-authenticate.
         needs_attention = session.results.exclude(flags=[]).exists()
+        session_shown(request, session)
         return render(
             request,
             "screening/waiting.html",
@@ -106,13 +106,7 @@ def _render_session(
 ) -> HttpResponse:
     if not session.results_released:
         raise refused_as_not_found(request, "results of a tablet not handed back", patient.pk)
-    audit_record(
-        action=Action.READ,
-        request=request,
-        patient_id=patient.pk,
-        obj=session,
-        category=Category.SENSITIVE if session.sensitive else Category.MENTAL_HEALTH,
-    )
+    session_shown(request, session)
     results = list(session.results.prefetch_related("acknowledgements__acknowledged_by"))
     advice = advice_for(session, results)
     if code_form is None and advice.codes:

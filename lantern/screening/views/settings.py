@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest, role_required
 from lantern.accounts.models import Clinic, Role
+from lantern.core.http import require_safe_or_POST
 from lantern.screening import instruments
 from lantern.screening.forms import ThresholdsForm
 from lantern.screening.models import ClinicThreshold
@@ -21,6 +22,7 @@ def _configurable() -> list[instruments.Instrument]:
 
 
 @role_required(Role.ADMINISTRATOR)
+@require_safe_or_POST
 def thresholds(request: AuthenticatedHttpRequest) -> HttpResponse:
     admin = request.user
     clinics = list(Clinic.objects.filter(health_system=admin.health_system_id).order_by("name"))

@@ -9,10 +9,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.audit.models import Category
+from lantern.audit.services import audit_read_shown
+from lantern.core.http import require_POST, require_safe_or_POST
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.models import Patient
 from lantern.screening import history, instruments, services
@@ -30,7 +31,18 @@ def session_for(
     return session
 
 
+def session_shown(request: AuthenticatedHttpRequest, session: ScreeningSession) -> None:
+    """The page answered shows this screening: audited as a read of it."""
+    audit_read_shown(
+        request=request,
+        patient_id=session.patient_id,
+        obj=session,
+        category=Category.SENSITIVE if session.sensitive else Category.MENTAL_HEALTH,
+    )
+
+
 @care_staff_required
+@require_safe_or_POST
 def overview(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     """The patient's screening page: pending screens, history, and starting a new one."""
     # Emergency access may read results; starting a screening takes a care-team member.
@@ -79,6 +91,7 @@ def next_step(session: ScreeningSession) -> str:
 
 
 @care_staff_required
+@require_safe_or_POST
 def privacy(request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
     """Before trafficking or violence questions: is the patient alone, and who interprets?"""
     patient = patient_for(request, patient_id, write=True).patient
@@ -102,6 +115,7 @@ def _privacy_page(
     form: PrivacyForm,
     defer_form: DeferForm,
 ) -> HttpResponse:
+    session_shown(request, session)
     context = {"patient": patient, "session": session, "form": form, "defer_form": defer_form}
     return render(request, "screening/privacy.html", context)
 
@@ -125,6 +139,7 @@ def defer(request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int) 
 
 
 @care_staff_required
+@require_safe_or_POST
 def ask(
     request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int, instrument_id: str
 ) -> HttpResponse:
@@ -140,6 +155,7 @@ def ask(
     if step.saved:
         return redirect(next_step(session))
     form, template = step.form, template_for(request, "screening/ask.html")
+    session_shown(request, session)
     return render(
         request,
         template,
