@@ -39,6 +39,13 @@ class Rule:
     signs_out: bool = False  # success is being sent to the sign-in page
 
 
+# A form's own address: sent with POST; on GET (a reload, a change of language after an
+# error) it goes back to the page the form is on.
+class FormAddress(tuple):
+    """The methods of a form's own address (GET only goes back to the form's page)."""
+
+
+FORM_ADDRESS = FormAddress(("GET", "POST"))
 CLINICIAN = frozenset({"clinician"})
 ADMINS = frozenset({"admin"})
 
@@ -153,26 +160,28 @@ MATRIX: dict[str, Rule] = {
     "accounts:two_factor": Rule(SIGNED_IN, methods=("GET", "POST")),
     "accounts:two_factor_setup": Rule(SIGNED_IN, methods=("GET", "POST")),
     "accounts:recovery_codes": Rule(SIGNED_IN),
-    "accounts:recovery_codes_replace": Rule(SIGNED_IN, methods=("POST",)),
+    "accounts:recovery_codes_replace": Rule(SIGNED_IN, methods=FORM_ADDRESS),
     "accounts:confirm": Rule(SIGNED_IN, methods=("GET", "POST")),
     "set_language": Rule(frozenset(PERSONAS), methods=("GET", "POST")),
     "patients:search": Rule(CARE_STAFF, methods=("GET", "POST")),
     "patients:register": Rule(CARE_STAFF, methods=("GET", "POST")),
     "patients:detail": Rule(CARE_TEAM, kwargs=patient, patient_scoped=True),
     "patients:edit": Rule(CARE_TEAM, methods=("GET", "POST"), kwargs=patient, patient_scoped=True),
-    "patients:alias_add": Rule(CARE_TEAM, methods=("POST",), kwargs=patient, patient_scoped=True),
+    "patients:alias_add": Rule(
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=patient, patient_scoped=True
+    ),
     "patients:alias_remove": Rule(
         CARE_TEAM,
-        methods=("POST",),
+        methods=FORM_ADDRESS,
         patient_scoped=True,
         kwargs=lambda p: {"patient_id": p.patient.pk, "alias_id": p.patient.aliases.get().pk},
     ),
     "patients:identifier_add": Rule(
-        CARE_TEAM, methods=("POST",), kwargs=patient, patient_scoped=True
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=patient, patient_scoped=True
     ),
     "patients:identifier_remove": Rule(
         CARE_TEAM,
-        methods=("POST",),
+        methods=FORM_ADDRESS,
         patient_scoped=True,
         kwargs=lambda p: {
             "patient_id": p.patient.pk,
@@ -180,11 +189,11 @@ MATRIX: dict[str, Rule] = {
         },
     ),
     "patients:care_team_add": Rule(
-        CARE_TEAM, methods=("POST",), kwargs=patient, patient_scoped=True
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=patient, patient_scoped=True
     ),
     "patients:care_team_remove": Rule(
         CARE_TEAM,
-        methods=("POST",),
+        methods=FORM_ADDRESS,
         patient_scoped=True,
         kwargs=lambda p: {"patient_id": p.patient.pk, "member_id": p.patient.care_team.get().pk},
     ),
@@ -198,23 +207,23 @@ MATRIX: dict[str, Rule] = {
         kwargs=lambda p: {"patient_id": p.patient.pk, "channel": "sms"},
     ),
     "patients:emergency": Rule(CARE_STAFF, methods=("GET", "POST")),
-    "patients:emergency_search": Rule(CLINICIAN, methods=("POST",), kwargs=emergency_search),
+    "patients:emergency_search": Rule(CLINICIAN, methods=FORM_ADDRESS, kwargs=emergency_search),
     "patients:emergency_open": Rule(
         CLINICIAN,
-        methods=("POST",),
+        methods=FORM_ADDRESS,
         kwargs=lambda p: {**emergency_search(p), "patient_id": p.patient.pk},
     ),
-    "patients:emergency_end": Rule(CLINICIAN, methods=("POST",), kwargs=emergency_search),
+    "patients:emergency_end": Rule(CLINICIAN, methods=FORM_ADDRESS, kwargs=emergency_search),
     "patients:emergency_reviews": Rule(AUDITORS),
     "patients:emergency_review": Rule(AUDITORS, methods=("GET", "POST"), kwargs=emergency_search),
     "accounts:notifications": Rule(SIGNED_IN),
-    "accounts:notifications_read": Rule(SIGNED_IN, methods=("POST",)),
+    "accounts:notifications_read": Rule(SIGNED_IN, methods=FORM_ADDRESS),
     "accounts:password_change": Rule(SIGNED_IN, methods=("GET", "POST")),
     "accounts:staff_list": Rule(ADMINS),
     "accounts:staff_new": Rule(ADMINS, methods=("GET", "POST")),
     "accounts:staff_edit": Rule(ADMINS, methods=("GET", "POST"), kwargs=staff_member),
-    "accounts:staff_reset_second_factor": Rule(ADMINS, methods=("POST",), kwargs=staff_member),
-    "accounts:staff_unlock": Rule(ADMINS, methods=("POST",), kwargs=staff_member),
+    "accounts:staff_reset_second_factor": Rule(ADMINS, methods=FORM_ADDRESS, kwargs=staff_member),
+    "accounts:staff_unlock": Rule(ADMINS, methods=FORM_ADDRESS, kwargs=staff_member),
     "screening:overview": Rule(
         CARE_TEAM, methods=("GET", "POST"), kwargs=patient, patient_scoped=True
     ),
@@ -226,7 +235,7 @@ MATRIX: dict[str, Rule] = {
     ),
     "screening:defer": Rule(
         CARE_TEAM,
-        methods=("POST",),
+        methods=FORM_ADDRESS,
         kwargs=lambda p: screening_session(p, instruments=("pc-ptsd-5",)),
     ),
     "screening:ask": Rule(
@@ -237,13 +246,13 @@ MATRIX: dict[str, Rule] = {
     "screening:kiosk_handover": Rule(
         CARE_TEAM, methods=("GET", "POST"), kwargs=lambda p: screening_session(p, mode="kiosk")
     ),
-    "screening:acknowledge": Rule(CARE_TEAM, methods=("POST",), kwargs=scored_result),
+    "screening:acknowledge": Rule(CARE_TEAM, methods=FORM_ADDRESS, kwargs=scored_result),
     "screening:release": Rule(
-        CARE_TEAM, methods=("POST",), kwargs=lambda p: screening_session(p, mode="kiosk")
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=lambda p: screening_session(p, mode="kiosk")
     ),
-    "screening:decide_code": Rule(CARE_TEAM, methods=("POST",), kwargs=scored_result),
+    "screening:decide_code": Rule(CARE_TEAM, methods=FORM_ADDRESS, kwargs=scored_result),
     "screening:kiosk": Rule(SIGNED_IN),
-    "screening:kiosk_language": Rule(SIGNED_IN, methods=("POST",)),
+    "screening:kiosk_language": Rule(SIGNED_IN, methods=FORM_ADDRESS),
     "screening:kiosk_questions": Rule(
         SIGNED_IN, methods=("GET", "POST"), kwargs=lambda p: {"instrument_id": "phq-9"}
     ),
@@ -262,19 +271,25 @@ MATRIX: dict[str, Rule] = {
         CARE_TEAM, methods=("GET", "POST"), kwargs=visit, patient_scoped=True
     ),
     "encounters:instructions": Rule(
-        CARE_TEAM, methods=("POST",), kwargs=visit, patient_scoped=True
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit, patient_scoped=True
     ),
-    "encounters:visit_end": Rule(CARE_TEAM, methods=("POST",), kwargs=visit, patient_scoped=True),
-    "encounters:consent_add": Rule(CARE_TEAM, methods=("POST",), kwargs=visit, patient_scoped=True),
+    "encounters:visit_end": Rule(
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit, patient_scoped=True
+    ),
+    "encounters:consent_add": Rule(
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit, patient_scoped=True
+    ),
     "encounters:consent_withdraw": Rule(
-        CARE_TEAM, methods=("POST",), kwargs=visit_consent, patient_scoped=True
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit_consent, patient_scoped=True
     ),
     "encounters:exam_step_add": Rule(
-        CARE_TEAM, methods=("POST",), kwargs=visit, patient_scoped=True
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit, patient_scoped=True
     ),
-    "encounters:injury_add": Rule(CARE_TEAM, methods=("POST",), kwargs=visit, patient_scoped=True),
+    "encounters:injury_add": Rule(
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit, patient_scoped=True
+    ),
     "encounters:photo_upload": Rule(
-        CARE_TEAM, methods=("POST",), kwargs=visit_injury, patient_scoped=True
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit_injury, patient_scoped=True
     ),
     # Photographs: the care team passes, then step-up; the read is audited after step-up
     # (tests/encounters/test_photo_views.py), so these are not checked as audited reads here.
@@ -282,11 +297,11 @@ MATRIX: dict[str, Rule] = {
     "encounters:photo": Rule(CARE_TEAM, kwargs=visit_photo),
     "encounters:photo_thumbnail": Rule(CARE_TEAM, kwargs=visit_photo),
     "encounters:disclosure_add": Rule(
-        CARE_TEAM, methods=("POST",), kwargs=visit, patient_scoped=True
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit, patient_scoped=True
     ),
     "encounters:summary": Rule(CARE_TEAM, kwargs=visit, patient_scoped=True),
     # Audited as a print, not a read (tests/encounters/test_summary_views.py).
-    "encounters:summary_print": Rule(CARE_TEAM, methods=("POST",), kwargs=visit),
+    "encounters:summary_print": Rule(CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit),
     "audit:report": Rule(AUDITORS),
     "audit:export": Rule(AUDITORS),
     "patients:access_history": Rule(AUDITORS, kwargs=patient, patient_scoped=True),
@@ -334,7 +349,7 @@ def test_access_matrix(personas, client_for, name, method, persona):
     assert status < 500
     if persona in rule.allowed:
         assert not refused, f"{persona} was refused {method} {name} ({status})"
-        if rule.patient_scoped and method == "GET":
+        if rule.patient_scoped and method == "GET" and status == 200:
             assert AuditEvent.objects.filter(
                 action="read", outcome="success", actor=user, patient_id=personas.patient.pk
             ).exists(), f"{name}: the read was not audited"
@@ -347,15 +362,6 @@ def test_access_matrix(personas, client_for, name, method, persona):
             assert denied_now > denied_before, (
                 f"{persona}'s refused {method} {name} left no audit entry"
             )
-
-
-def test_a_post_only_url_refuses_get_for_everyone(personas, client_for):
-    for name, rule in MATRIX.items():
-        if rule.methods == ("POST",) and rule.patient_scoped:
-            response = client_for(personas.clinician).get(
-                reverse(name, kwargs=rule.kwargs(personas))
-            )
-            assert response.status_code == 405, name
 
 
 def test_a_made_up_patient_id_is_not_found_and_audited(personas, client_for):

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from lantern.accounts.access import AuthenticatedHttpRequest
-from lantern.core.http import require_POST, require_safe
+from lantern.core.http import require_safe, require_safe_or_POST
 
 
 @login_required
@@ -20,7 +20,9 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_safe_or_POST
 def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("accounts:notifications")
     request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return redirect("accounts:notifications")

@@ -13,7 +13,7 @@ from lantern.accounts import mfa, services
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found, role_required
 from lantern.accounts.forms import NewStaffForm, StaffForm
 from lantern.accounts.models import Clinic, Role, User
-from lantern.core.http import require_POST, require_safe, require_safe_or_POST
+from lantern.core.http import require_safe, require_safe_or_POST
 
 
 def _clinics(admin: User) -> QuerySet[Clinic]:
@@ -91,10 +91,12 @@ def staff_edit(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
 
 
 @role_required(Role.ADMINISTRATOR)
-@require_POST
+@require_safe_or_POST
 def staff_reset_second_factor(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     admin = request.user
     member = _staff_member(request, admin, user_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("accounts:staff_edit", user_id=member.pk)
     mfa.second_factor_reset(actor=admin, user=member)
     messages.success(
         request,
@@ -105,10 +107,12 @@ def staff_reset_second_factor(request: AuthenticatedHttpRequest, user_id: int) -
 
 
 @role_required(Role.ADMINISTRATOR)
-@require_POST
+@require_safe_or_POST
 def staff_unlock(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     admin = request.user
     member = _staff_member(request, admin, user_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("accounts:staff_edit", user_id=member.pk)
     services.staff_unlock(actor=admin, user=member)
     messages.success(request, _("Sign-in unlocked for %(name)s.") % {"name": member.display_name})
     return redirect("accounts:staff_edit", user_id=member.pk)

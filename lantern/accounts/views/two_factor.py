@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from lantern.accounts.middleware import SIGNED_IN_AT
 from lantern.accounts.reauth import reauthentication_required, safe_next, step_up
 from lantern.audit.models import Action, Outcome
 from lantern.audit.services import audit_record
-from lantern.core.http import require_POST, require_safe, require_safe_or_POST
+from lantern.core.http import require_safe, require_safe_or_POST
 
 SHOW_CODES = "lantern_recovery_codes_to_show"
 
@@ -123,9 +124,15 @@ def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_safe_or_POST
+def recovery_codes_replace(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("accounts:recovery_codes")
+    return _replace_recovery_codes(request)
+
+
 @reauthentication_required
-def recovery_codes_replace(request: AuthenticatedHttpRequest) -> HttpResponse:
+def _replace_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     request.session[SHOW_CODES] = mfa.recovery_codes_replace(user)
     audit_record(action=Action.PERMISSION_CHANGE, request=request, detail="recovery codes replaced")

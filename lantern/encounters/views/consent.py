@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
-from lantern.core.http import require_POST
+from lantern.core.http import require_safe_or_POST
 from lantern.encounters import consent_rules, services
 from lantern.encounters.choices import ConsentStatus
 from lantern.encounters.forms import ConsentForm
@@ -20,10 +20,12 @@ from lantern.patients.access import care_staff_required, patient_for
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def consent_add(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     form = ConsentForm(request.POST, adult=patient.is_minor() is False)
     if form.is_valid():
         try:
@@ -39,13 +41,15 @@ def consent_add(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: i
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def consent_withdraw(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int, consent_id: int
 ) -> HttpResponse:
     """The patient changed their mind: effective now, and the earlier record stays."""
     patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     record = ConsentRecord.objects.filter(
         pk=consent_id, patient=patient, status=ConsentStatus.GIVEN
     ).first()

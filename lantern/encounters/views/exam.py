@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest
-from lantern.core.http import require_POST
+from lantern.core.http import require_safe_or_POST
 from lantern.encounters import services
 from lantern.encounters.choices import ExamStepStatus
 from lantern.encounters.forms import ExamStepForm, InjuryForm
@@ -19,13 +19,15 @@ from lantern.patients.access import care_staff_required, patient_for
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def exam_step_add(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
 ) -> HttpResponse:
     """A step done (only with every consent it needs), declined, skipped or stopped."""
     patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     done = request.POST.get("status") == ExamStepStatus.DONE
     form = ExamStepForm(request.POST, done=done)
     if form.is_valid():
@@ -41,10 +43,12 @@ def exam_step_add(
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def injury_add(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     form = InjuryForm(request.POST)
     if form.is_valid():
         try:

@@ -19,7 +19,7 @@ from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_fou
 from lantern.accounts.reauth import reauthentication_required
 from lantern.audit.models import Category
 from lantern.audit.services import audit_read_shown
-from lantern.core.http import require_POST, require_safe
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.encounters import photos, services
 from lantern.encounters.forms import PhotoForm
 from lantern.encounters.models import Encounter, InjuryPhoto
@@ -28,12 +28,14 @@ from lantern.patients.access import care_staff_required, patient_for
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def photo_upload(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int, injury_id: int
 ) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     injury = visit.injuries.filter(pk=injury_id).first()
     if injury is None:
         raise refused_as_not_found(request, "injury not of this visit", patient.pk)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
-from lantern.core.http import require_POST, require_safe
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.encounters.forms import SummaryForm
 from lantern.encounters.views.page import visit_for
 from lantern.patients.access import care_staff_required, patient_for
@@ -38,7 +38,7 @@ def summary_choose(
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def summary_print(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
 ) -> HttpResponse:
@@ -48,6 +48,8 @@ def summary_print(
     """
     patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:summary", patient_id=patient.pk, visit_id=visit.pk)
     form = SummaryForm(request.POST)
     chosen = form.cleaned_data if form.is_valid() else {}
     printed = sorted(name for name, wanted in chosen.items() if wanted)

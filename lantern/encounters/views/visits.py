@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.accounts.models import User
 from lantern.audit.models import Category
-from lantern.core.http import require_POST, require_safe, require_safe_or_POST
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.encounters import services
 from lantern.encounters.forms import InstructionsForm, VisitDetailsForm, VisitStartForm
 from lantern.encounters.models import Encounter
@@ -107,12 +107,14 @@ def visit_edit(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: in
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def visit_instructions(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
 ) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     form = InstructionsForm(request.POST)
     if not form.is_valid():
         return visit_with_errors(request, patient, visit, instructions_form=form)
@@ -122,10 +124,12 @@ def visit_instructions(
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def visit_end(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     services.encounter_end(actor=request.user, encounter=visit)
     messages.success(request, _("Visit ended."))
     return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)

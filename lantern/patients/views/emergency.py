@@ -14,7 +14,7 @@ from lantern.accounts.models import EmergencyAccess
 from lantern.accounts.reauth import reauthentication_required
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
-from lantern.core.http import require_POST, require_safe_or_POST
+from lantern.core.http import require_safe_or_POST
 from lantern.patients import emergency, search
 from lantern.patients.access import care_staff_required
 from lantern.patients.forms import EmergencySearchForm, SearchForm
@@ -81,22 +81,26 @@ def _own_search(request: AuthenticatedHttpRequest, grant_id: int) -> EmergencyAc
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def emergency_search(request: AuthenticatedHttpRequest, grant_id: int) -> HttpResponse:
     """Search again within the same emergency request, while its window is open."""
     grant = _own_search(request, grant_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:emergency")  # the words searched for are never kept
     form = SearchForm(request.POST)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     return _results(request, grant, query)
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def emergency_open(
     request: AuthenticatedHttpRequest, grant_id: int, patient_id: UUID
 ) -> HttpResponse:
     user = request.user
     grant = _own_search(request, grant_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:emergency")  # opening a record takes the button
     patient = Patient.objects.in_health_system_of(user).filter(pk=patient_id).first()
     if patient is None:
         raise refused_as_not_found(
@@ -111,12 +115,14 @@ def emergency_open(
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def emergency_end(request: AuthenticatedHttpRequest, grant_id: int) -> HttpResponse:
     user = request.user
     grant = EmergencyAccess.objects.filter(pk=grant_id, user=user).first()
     if grant is None:
         raise refused_as_not_found(request, "emergency access not the user's")
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:search")
     emergency.emergency_access_end(actor=user, grant=grant)
     messages.success(request, _("Emergency access ended."))
     return redirect("patients:search")

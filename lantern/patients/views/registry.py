@@ -13,7 +13,7 @@ from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_fou
 from lantern.accounts.models import EmergencyAccess, StaffQuerySet, User
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_read_shown, audit_record
-from lantern.core.http import require_POST, require_safe, require_safe_or_POST
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.patients import search, services
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.choices import ContactChannelKind
@@ -171,9 +171,11 @@ def patient_edit(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpRes
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def alias_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:detail", patient_id=patient.pk)
     form = RequiredAliasForm(request.POST, prefix="new-alias")
     if form.is_valid():
         services.alias_add(actor=request.user, patient=patient, **form.cleaned_data)
@@ -183,11 +185,13 @@ def alias_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpRespon
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def alias_remove(
     request: AuthenticatedHttpRequest, patient_id: UUID, alias_id: int
 ) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:detail", patient_id=patient.pk)
     alias = patient.aliases.filter(pk=alias_id).first()
     if alias is None:
         raise refused_as_not_found(request, "alias not of this patient", patient.pk)
@@ -197,9 +201,11 @@ def alias_remove(
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def identifier_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:detail", patient_id=patient.pk)
     user = request.user
     form = IdentifierForm(
         request.POST, clinics=patient.clinics.filter(pk__in=user.clinics.all()), prefix="new-id"
@@ -218,11 +224,13 @@ def identifier_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpR
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def identifier_remove(
     request: AuthenticatedHttpRequest, patient_id: UUID, identifier_id: int
 ) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:detail", patient_id=patient.pk)
     identifier = patient.identifiers.filter(pk=identifier_id).first()
     if identifier is None:
         raise refused_as_not_found(request, "record number not of this patient", patient.pk)
@@ -232,9 +240,11 @@ def identifier_remove(
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def care_team_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:detail", patient_id=patient.pk)
     form = CareTeamAddForm(request.POST, candidates=_care_team_candidates(patient), prefix="team")
     if form.is_valid():
         try:
@@ -250,11 +260,13 @@ def care_team_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpRe
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def care_team_remove(
     request: AuthenticatedHttpRequest, patient_id: UUID, member_id: int
 ) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:detail", patient_id=patient.pk)
     entry = patient.care_team.filter(pk=member_id).first()
     if entry is None:
         raise refused_as_not_found(request, "care team member not of this patient", patient.pk)

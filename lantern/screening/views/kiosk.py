@@ -12,7 +12,7 @@ from django.utils import translation
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.accounts.reauth import step_up
-from lantern.core.http import require_POST, require_safe, require_safe_or_POST
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.screening import instruments, services
 from lantern.screening.forms import ASK_LANGUAGES
@@ -80,9 +80,11 @@ def kiosk(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_safe_or_POST
 def kiosk_language(request: AuthenticatedHttpRequest) -> HttpResponse:
     session = _kiosk_session(request)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("screening:kiosk")
     language = request.POST.get("language", "")
     if session is not None and language in dict(ASK_LANGUAGES):
         services.screening_language_set(session=session, language=language)

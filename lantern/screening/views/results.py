@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.accounts.reauth import ask_to_reauthenticate
-from lantern.core.http import require_POST, require_safe
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.models import Patient
 from lantern.screening import decision_support, instruments, services
@@ -83,13 +83,15 @@ def session_results(
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def release(
     request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int
 ) -> HttpResponseBase:
     """Take over a tablet session from a workstation (the tablet timed out or was left)."""
     patient = patient_for(request, patient_id, write=True).patient
     session = session_for(request, patient, session_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("screening:session", patient_id=patient.pk, session_id=session.pk)
     if (confirm := ask_to_reauthenticate(request)) is not None:
         return confirm
     if not session.results_released:
@@ -151,7 +153,7 @@ def _urgent(results: list[ScreeningResult], failed: AcknowledgeForm | None = Non
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def acknowledge(
     request: AuthenticatedHttpRequest, patient_id: UUID, result_id: int
 ) -> HttpResponse:
@@ -159,6 +161,8 @@ def acknowledge(
     flag = request.POST.get("flag", "")[:40]
     patient = patient_for(request, patient_id, write=True).patient
     result = _result_for(request, patient, result_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("screening:session", patient_id=patient.pk, session_id=result.session_id)
     form = AcknowledgeForm(request.POST, prefix=acknowledge_prefix(result.pk, flag))
     if not form.is_valid():
         return _render_session(request, patient, result.session, acknowledge_form=form)
@@ -177,12 +181,14 @@ def acknowledge(
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def decide_code(
     request: AuthenticatedHttpRequest, patient_id: UUID, result_id: int
 ) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
     result = _result_for(request, patient, result_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("screening:session", patient_id=patient.pk, session_id=result.session_id)
     advice = advice_for(result.session, list(result.session.results.all()))
     form = CodeDecisionForm(request.POST, codes=_code_choices(advice))
     if not form.is_valid():

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.audit.models import Category
 from lantern.audit.services import audit_read_shown
-from lantern.core.http import require_POST, require_safe_or_POST
+from lantern.core.http import require_safe_or_POST
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.models import Patient
 from lantern.screening import history, instruments, services
@@ -121,10 +121,12 @@ def _privacy_page(
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def defer(request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id, write=True).patient
     session = session_for(request, patient, session_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("screening:privacy", patient_id=patient.pk, session_id=session.pk)
     if session.status != Status.IN_PROGRESS:
         messages.info(request, _("This screening is no longer open, so it cannot be deferred."))
         return redirect(next_step(session))
