@@ -254,3 +254,37 @@ def test_a_team_member_who_left_the_clinic_gets_only_read_only_emergency_access(
     assert edit.status_code == 404
     personas.patient.refresh_from_db()
     assert personas.patient.preferred_name == "Rosa Delgado"
+
+
+def review_rows(page: str) -> list[str]:
+    body = page[page.index("<tbody>") : page.index("</tbody>")]
+    return body.split("<tr>")[1:]
+
+
+def test_one_use_of_emergency_access_is_one_review_item_naming_the_record(personas, officer):
+    _, grant = open_record(personas)
+    page = signed_in(officer).get(reverse("patients:emergency_reviews")).content.decode()
+    rows = review_rows(page)
+    assert len(rows) == 1
+    assert "Rosa Delgado" in rows[0]
+    assert "opened none" not in page
+    assert reverse("patients:emergency_review", args=[grant.pk]) in rows[0]
+
+
+def test_a_search_that_opened_nothing_is_one_item_saying_so(personas, officer):
+    emergency.emergency_search_start(actor=personas.colleague, reason=REASON)
+    page = signed_in(officer).get(reverse("patients:emergency_reviews")).content.decode()
+    rows = review_rows(page)
+    assert len(rows) == 1
+    assert "searched, opened none" in rows[0]
+
+
+def test_the_review_of_an_opened_record_shows_the_search_that_led_to_it(personas, officer):
+    search, grant = open_record(personas)
+    stepped_up(personas.colleague).post(
+        reverse("patients:emergency_search", args=[search.pk]), {"q": "Rosa"}
+    )
+    page = signed_in(officer).get(reverse("patients:emergency_review", args=[grant.pk]))
+    trail = page.content.decode()
+    assert "search started" in trail
+    assert "record opened with emergency access" in trail

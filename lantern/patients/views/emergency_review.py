@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,19 +19,22 @@ from lantern.patients.forms import EmergencyReviewForm
 
 
 def _reviewable(officer: User) -> QuerySet[EmergencyAccess]:
-    """Records opened of patients at the officer's clinics, and searches by staff of the
-    officer's organisation (a search opens nothing by itself)."""
+    """One item for each use of emergency access the officer reviews: each record opened of
+    a patient at the officer's clinics (its search is reviewed with it), and each search by
+    staff of the officer's organisation that opened no record at all."""
+    opened_something = Exists(EmergencyAccess.objects.filter(search=OuterRef("pk")))
     return (
         EmergencyAccess.objects.filter(
             Q(patient__clinics__in=officer.clinics.all())
             | Q(
+                ~Q(opened_something),
                 patient__isnull=True,
                 user__health_system=officer.health_system_id,
                 user__health_system__isnull=False,
             )
         )
         .distinct()
-        .select_related("user", "reviewed_by", "patient")
+        .select_related("user", "reviewed_by", "patient", "search")
     )
 
 
@@ -92,12 +95,18 @@ def emergency_review(request: AuthenticatedHttpRequest, grant_id: int) -> HttpRe
 
 
 def _trail(grant: EmergencyAccess) -> QuerySet[AuditEvent]:
-    """What the user did under this grant: their entries for the patient during its window."""
+    """What the user did in this use: the search that led to it (without the other people it
+    showed), then their entries for the patient while the record was open."""
+    label = EmergencyAccess._meta.label_lower
     if grant.patient_id is None:
         return AuditEvent.objects.filter(
-            actor=grant.user_id, object_type="accounts.emergencyaccess", object_id=str(grant.pk)
+            actor=grant.user_id, object_type=label, object_id=str(grant.pk)
         ).order_by("at")
     until = min(grant.ended_at or grant.expires_at, grant.expires_at, timezone.now())
-    return AuditEvent.objects.filter(
-        actor=grant.user_id, patient_id=grant.patient_id, at__gte=grant.created_at, at__lte=until
-    ).order_by("at")[:500]
+    searched = Q(object_type=label, object_id=str(grant.search_id)) & (
+        Q(patient_id__isnull=True) | Q(patient_id=grant.patient_id)
+    )
+    while_open = Q(patient_id=grant.patient_id, at__gte=grant.created_at, at__lte=until)
+    return AuditEvent.objects.filter(Q(actor=grant.user_id) & (searched | while_open)).order_by(
+        "at"
+    )[:500]
