@@ -21,6 +21,9 @@ from lantern.patients.models import Patient
 from lantern.patients.synthetic import synthetic_patients
 
 SYSTEM = "Demo Health System"
+# Fictional addresses at a domain reserved for examples (RFC 2606): staff accounts need an
+# address to be edited, and security notices to them must reach no one real.
+EMAIL_DOMAIN = "example.org"
 CLINICS = ("Riverside Clinic", "Eastside Health Center")
 # username, display name, role, clinician type, clinics (indexes into CLINICS)
 USERS = (
@@ -85,6 +88,7 @@ class Command(BaseCommand):
     ) -> tuple[User, str]:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.display_name, user.role, user.clinician_type = name, role, clinician_type
+        user.email = f"{username}@{EMAIL_DOMAIN}"
         user.health_system, user.is_active = system, True
         password = "-".join(secrets.token_urlsafe(4) for _ in range(3))
         user.set_password(password)
