@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lantern.careplans.protocols import Facts, plan
+from lantern.careplans.protocols import ACTIVITY_CODES, ACTIVITY_GROUPS, Facts, plan
 from tests.careplans.builders import (
     ASSESSED,
     BASE,
@@ -502,3 +502,24 @@ def test_urgent_activities_come_first_soonest_closing_first():
     assert result.activities[: len(urgent)] == tuple(urgent)
     assert [a.latest for a in urgent] == sorted(a.latest for a in urgent)
     assert urgent[0].code == "hiv-npep"  # one hour left
+
+
+def test_the_activity_codes_are_exactly_those_of_the_facts_contract():
+    assert ACTIVITY_GROUPS == {
+        "urgent": ("hiv-npep", "emergency-contraception", "sti-prophylaxis"),
+        "follow-up": (
+            "npep-adherence-check",
+            "followup-exam",
+            "hiv-retest",
+            "syphilis-retest",
+            "pregnancy-test",
+        ),
+        "vaccines": ("hbv-vaccine-dose", "hpv-vaccine-dose"),
+        "ongoing": (
+            "mental-health-rescreen",
+            "annual-gyn-exam",
+            "annual-physical",
+            "chronic-medication-review",
+        ),
+    }
+    assert {activity.code for activity in PROTOCOL.activities} == set(ACTIVITY_CODES)

@@ -93,6 +93,14 @@ FIELDS: dict[str, FactSpec] = {
 }
 
 
+# Per true/false, choice and whole-number field, every valid (type, value): True is not 1.
+_TYPED_DOMAINS: dict[FactSpec, frozenset[tuple[type, object]]] = {
+    spec: frozenset((type(value), value) for value in domain)
+    for spec in FIELDS.values()
+    if (domain := spec.domain()) is not None
+}
+
+
 @dataclass(frozen=True)
 class Facts:
     """Checked facts about one patient at one assessment; FactsError if any is wrong.
@@ -152,10 +160,9 @@ def parse_facts(data: object) -> Facts:
                 found.append((name, f"must be {ISO_HELP}"))
                 continue
         values[name] = raw
-    found += value_problems(values)
-    if found:
-        raise FactsError(found)
-    return Facts(**values)  # type: ignore[arg-type]  # every field checked just above
+    if found:  # some fields are missing or unreadable: name what is wrong with the rest too
+        raise FactsError(found + value_problems(values))
+    return Facts(**values)  # type: ignore[arg-type]  # Facts checks every value it is given
 
 
 def value_problems(values: Mapping[str, object]) -> list[Problem]:
@@ -176,6 +183,9 @@ def value_problems(values: Mapping[str, object]) -> list[Problem]:
 
 
 def _field_problem(spec: FactSpec, value: object) -> str | None:
+    typed = _TYPED_DOMAINS.get(spec)
+    if typed is not None and (type(value), value) in typed:
+        return None  # the common case, answered with one set lookup
     if value is None:
         return None if spec.nullable else "must not be null"
     if spec.kind == "datetime":
@@ -189,9 +199,7 @@ def _field_problem(spec: FactSpec, value: object) -> str | None:
             return "must be a whole number"
         return None if 0 <= value <= spec.high else f"must be between 0 and {spec.high}"
     if spec.kind == "choice":
-        if any(value == choice and type(value) is type(choice) for choice in spec.choices):
-            return None
-        return _expected(_listed(spec.choices), spec)
+        return _expected(_listed(spec.choices), spec)  # a valid choice is in _TYPED_DOMAINS
     return _codes_problem(spec, value)
 
 
