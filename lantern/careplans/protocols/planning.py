@@ -111,6 +111,7 @@ class Plan:
         }
 
     def codes(self) -> list[str]:
+        """The activity codes in plan order (a code repeats for each retest or dose)."""
         return [activity.code for activity in self.activities]
 
 
@@ -223,7 +224,7 @@ def plan(protocol: Protocol, facts: Facts, *, done: Mapping[str, datetime] | Non
             moment = finished[step.id]
             windows[step.id] = (moment, moment, moment)
             continue
-        window = _window(step, base, assessed, windows, decide_now=variant == UNKNOWN)
+        window = _window(step, base, assessed, windows, exposure_unknown=variant == UNKNOWN)
         if window is None:
             closed.append(_closed(step, step.latest(base)))
             continue
@@ -260,7 +261,7 @@ def _window(
     assessed: datetime,
     windows: Mapping[str, Window],
     *,
-    decide_now: bool,
+    exposure_unknown: bool,
 ) -> Window | None:
     """The step's dates, or None when its window closed before the assessment."""
     latest = step.latest(base)
@@ -270,7 +271,7 @@ def _window(
     for after, interval in step.intervals:
         if after in windows:
             earliest = max(earliest, interval(windows[after][1]))
-    if decide_now and step.decide_now:
+    if exposure_unknown and step.decide_now:
         return earliest, earliest, max(latest, earliest)  # exposure time unknown: decide now
     due = max(step.due(base), earliest)
     return earliest, due, max(latest, due)
