@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "lantern.encounters",
     "lantern.privacy",
     "lantern.demo",
+    "lantern.careplans",
 ]
 
 MIDDLEWARE = [
