@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "lantern.patients",
     "lantern.screening",
     "lantern.encounters",
+    "lantern.referrals",
 ]
 
 MIDDLEWARE = [
