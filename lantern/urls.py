@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("lantern.audit.urls")),
     path("", include("lantern.screening.urls")),
     path("", include("lantern.encounters.urls")),
+    path("", include("lantern.referrals.urls")),
     path("language/", set_language, name="set_language"),
 ]
 

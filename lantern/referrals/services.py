@@ -170,7 +170,10 @@ def location_save(
 ) -> Location:
     created = location is None
     record = location or Location(health_system=health_system)
-    changed = _changed(record, details.values)
+    values = dict(details.values)
+    organization = values.pop("organization", None)
+    values["organization_id"] = organization.pk if organization is not None else None
+    changed = _changed(record, values)
     record.save()
     address = Address.objects.filter(location=record).order_by("pk").first()
     if any(details.address.values()):
@@ -236,7 +239,7 @@ def service_save(
     """Create or change a service with its needs, eligibility, hours, areas and locations."""
     created = service is None
     record = service or Service(health_system_id=organization.health_system_id)
-    changed = _changed(record, {**details.values, "organization": organization})
+    changed = _changed(record, {**details.values, "organization_id": organization.pk})
     record.last_modified = _stamp()
     record.save()
     steps = (
