@@ -10,7 +10,7 @@ the files do not mention are left as they are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,14 @@ from django.db import models, transaction
 from lantern.accounts.models import HealthSystem
 from lantern.referrals import schedules
 from lantern.referrals.hsds import spec
-from lantern.referrals.hsds.reading import Collection, Problem, Record, as_uuid, read
+from lantern.referrals.hsds.reading import (
+    Collection,
+    Problem,
+    Record,
+    as_uuid,
+    read,
+    read_document,
+)
 from lantern.referrals.languages import lantern_code
 
 Known = dict[str, dict[UUID, int]]  # table -> HSDS id -> database key
@@ -46,10 +53,18 @@ class ImportRefused(Exception):
 
 
 def directory_import(
-    *, health_system: HealthSystem, paths: Iterable[Path], base: Path | None = None
+    *,
+    health_system: HealthSystem,
+    paths: Iterable[Path] = (),
+    base: Path | None = None,
+    documents: Sequence[tuple[str, Any]] = (),
 ) -> ImportResult:
-    """Read, check and write HSDS files into ``health_system``'s directory, in one transaction."""
+    """Read, check and write HSDS files (and ``documents``, as (table, JSON value) pairs)
+    into ``health_system``'s directory, in one transaction."""
     collection = read(list(paths), base)
+    for index, (kind, document) in enumerate(documents):
+        collection.documents += 1
+        read_document(collection, kind, document, f"document {index + 1}", "")
     result = ImportResult(collection.problems, collection.documents)
     if not collection.records and not collection.problems:
         result.problems = [Problem("", "", "", "no HSDS objects found")]

@@ -7,6 +7,7 @@ parents at once, e.g. the same number for an organisation and one of its service
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from lantern.referrals.models.base import DirectoryRecord, fk, text
 from lantern.referrals.models.base import number as hsds_number
@@ -33,6 +34,21 @@ class Phone(DirectoryRecord):
     extension = hsds_number()
     type = text()
     description = text()
+
+    def kind_label(self) -> str:
+        """HSDS's phone type in the reader's language ("" for an ordinary voice line)."""
+        return str(PHONE_KINDS.get(self.type.lower(), self.type)) if self.type else ""
+
+
+PHONE_KINDS = {
+    "voice": "",
+    "text": _("text message"),
+    "cell": _("mobile"),
+    "fax": _("fax"),
+    "video": _("video call"),
+    "pager": _("pager"),
+    "textphone": _("TTY"),
+}
 
 
 class Language(DirectoryRecord):
