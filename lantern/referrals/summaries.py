@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from lantern.referrals import schedules, taxonomy
@@ -32,6 +32,7 @@ from lantern.referrals.models import (
 
 
 NEED_IDS = frozenset(need.id for need in taxonomy.NEEDS)
+FACTS = (*taxonomy.FLAGS, *taxonomy.GENDERS, *taxonomy.COSTS)
 
 
 @dataclass
@@ -72,12 +73,24 @@ def utc_offsets(health_system_id: int) -> list[int]:
     return [offset for offset in found if offset is not None]
 
 
-def open_now_filter(offsets: Sequence[int], now: datetime.datetime | None = None) -> Q:
-    """A filter on ``Service``: open now through its own or a location's schedule."""
+def open_now_filter(
+    offsets: Sequence[int], now: datetime.datetime | None = None, *, few: bool = False
+) -> Q:
+    """A filter on ``Service``: open now through its own or a location's schedule.
+
+    ``few``: for a handful of services (a page of results), look up each one's schedules
+    rather than work out the set of every service open now.
+    """
     condition = schedules.open_now(offsets, now)
-    own = Schedule.objects.filter(condition, service=OuterRef("pk"))
-    at_location = Schedule.objects.filter(condition, service_at_location__service=OuterRef("pk"))
-    return Q(Exists(own)) | Q(Exists(at_location))
+    if few:
+        mine = Schedule.objects.filter(condition, service=OuterRef("pk"))
+        placed = Schedule.objects.filter(condition, service_at_location__service=OuterRef("pk"))
+        return Q(Exists(mine)) | Q(Exists(placed))
+    own = Schedule.objects.filter(condition, service__isnull=False)
+    at_location = Schedule.objects.filter(condition, service_at_location__isnull=False)
+    return Q(pk__in=own.values("service_id")) | Q(
+        pk__in=at_location.values("service_at_location__service_id")
+    )
 
 
 def summarise(
@@ -90,13 +103,14 @@ def summarise(
     by_uid = {service.hsds_id: by_pk[service.pk] for service in services}
     pks = list(by_pk)
     opened = Service.objects.filter(pk__in=pks).filter(
-        open_now_filter(utc_offsets(system), now or timezone.now())
+        open_now_filter(utc_offsets(system), now or timezone.now(), few=True)
     )
     for pk in opened.values_list("pk", flat=True):
         by_pk[pk].open_now = True
     _attributes(system, by_uid)
-    for language in Language.objects.filter(service__in=pks).order_by("pk"):
-        by_pk[language.service_id].languages.append(_language_label(language))
+    spoken = Language.objects.filter(service__in=pks).order_by("pk")
+    for service_id, code, name, given in spoken.values_list("service_id", "lantern_code", "name", "code"):
+        by_pk[service_id].languages.append(_language_label(code, name or given))
     for phone in Phone.objects.filter(service__in=pks).order_by("pk"):
         by_pk[phone.service_id].phones.append(phone)  # type: ignore[index]
     _hours(pks, by_pk)
@@ -106,40 +120,35 @@ def summarise(
     return [by_pk[service.pk] for service in services]
 
 
-def _language_label(language: Language) -> str:
+def _language_label(code: str, given: str) -> str:
     from lantern.patients.choices import LANGUAGES
 
     names = dict(LANGUAGES)
-    if language.lantern_code in names:
-        return str(names[language.lantern_code])
-    return language.name or language.code
+    return str(names[code]) if code in names else given
 
 
 def _attributes(system: int, by_uid: dict[UUID, ServiceSummary]) -> None:
+    # Plain tuples, not model instances: a page of services carries a few hundred.
     found = Attribute.objects.filter(
-        health_system_id=system, linked_type="service", link_id__in=list(by_uid)
-    ).select_related("taxonomy_term")
-    availability: dict[UUID, tuple[ServiceSummary, Attribute]] = {}
-    for attribute in found.order_by("pk"):
-        summary = by_uid[attribute.link_id]
-        term = attribute.taxonomy_term
-        if term.health_system_id is not None or term.hsds_id not in taxonomy.BY_ID:
-            continue
-        summary.term_ids.add(term.hsds_id)
-        if term.hsds_id == taxonomy.AVAILABILITY.id:
-            availability[attribute.hsds_id] = (summary, attribute)
-        elif term.hsds_id in NEED_IDS:
-            summary.needs.append(taxonomy.label_for(term.hsds_id))
+        health_system_id=system,
+        linked_type="service",
+        link_id__in=list(by_uid),
+        taxonomy_term__health_system__isnull=True,
+    ).values_list("link_id", "hsds_id", "value", "taxonomy_term__hsds_id")
+    availability: dict[UUID, tuple[ServiceSummary, str]] = {}
+    for link_id, uid, value, term_id in found.order_by("pk"):
+        summary = by_uid[link_id]
+        summary.term_ids.add(term_id)
+        if term_id == taxonomy.AVAILABILITY.id:
+            availability[uid] = (summary, value)
+        elif term_id in NEED_IDS:
+            summary.needs.append(taxonomy.label_for(term_id))
     for summary in by_uid.values():
-        summary.facts = [
-            str(term.label)
-            for term in (*taxonomy.FLAGS, *taxonomy.GENDERS, *taxonomy.COSTS)
-            if term.id in summary.term_ids
-        ]
+        summary.facts = [str(term.label) for term in FACTS if term.id in summary.term_ids]
     _availability(system, availability)
 
 
-def _availability(system: int, found: dict[UUID, tuple[ServiceSummary, Attribute]]) -> None:
+def _availability(system: int, found: dict[UUID, tuple[ServiceSummary, str]]) -> None:
     latest: dict[UUID, str] = {}
     changes = Metadata.objects.filter(
         health_system_id=system, linked_type="attribute", resource_id__in=list(found)
@@ -147,8 +156,8 @@ def _availability(system: int, found: dict[UUID, tuple[ServiceSummary, Attribute
     for resource_id, stamp in changes:
         if stamp > latest.get(resource_id, ""):
             latest[resource_id] = stamp
-    for uid, (summary, attribute) in found.items():
-        summary.availability = Availability(attribute.value, _parse_stamp(latest.get(uid, "")))
+    for uid, (summary, note) in found.items():
+        summary.availability = Availability(note, _parse_stamp(latest.get(uid, "")))
 
 
 def _parse_stamp(value: str) -> datetime.datetime | None:
@@ -163,15 +172,19 @@ def _parse_stamp(value: str) -> datetime.datetime | None:
 
 
 def _hours(pks: list[int], by_pk: dict[int, ServiceSummary]) -> None:
-    rows: QuerySet[Schedule] = Schedule.objects.filter(
-        Q(service__in=pks) | Q(service_at_location__service__in=pks)
-    ).select_related("service_at_location")
+    rows = Schedule.objects.filter(Q(service__in=pks) | Q(service_at_location__service__in=pks))
     seen: dict[int, set[str]] = defaultdict(set)
-    for schedule in rows.order_by("pk"):
-        owner = schedule.service_id or schedule.service_at_location.service_id  # type: ignore[union-attr]
-        text = schedules.hours_text(
-            schedule.open_days, schedule.opens_minute, schedule.closes_minute
-        ) or schedule.description
+    found = rows.order_by("pk").values_list(
+        "service_id",
+        "service_at_location__service_id",
+        "open_days",
+        "opens_minute",
+        "closes_minute",
+        "description",
+    )
+    for own, placed, days, opens, closes, description in found:
+        owner = own or placed
+        text = schedules.hours_text(days, opens, closes) or description
         if text and text not in seen[owner]:
             seen[owner].add(text)
             by_pk[owner].hours.append(text)
