@@ -24,7 +24,7 @@ from uuid import UUID
 from django.db import models
 
 from lantern.accounts.models import HealthSystem
-from lantern.referrals.hsds import spec
+from lantern.referrals.hsds import spec, validation
 
 FORMS = ("objects", "compiled")
 
@@ -71,13 +71,14 @@ class Snapshot:
     def flat(self, kind: str, row: Any) -> dict[str, Any]:
         """One record as a per-object HSDS document: its own fields and its links as ids."""
         known = spec.BY_NAME[kind]
+        required = validation.required(kind)
         body: dict[str, Any] = {"id": str(row.hsds_id)}
         for name in known.scalars:
             value = getattr(row, name)
             if name in known.numbers:
                 if value is not None:
                     body[name] = int(value) if float(value).is_integer() else value
-            elif value != "":
+            elif value != "" or name in required:  # HSDS requires some, even when empty
                 body[name] = value
         for link in known.links:
             key = getattr(row, link.column)

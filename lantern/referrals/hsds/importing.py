@@ -68,7 +68,7 @@ def directory_import(
     result = ImportResult(collection.problems, collection.documents)
     if not collection.records and not collection.problems:
         result.problems = [Problem("", "", "", "no HSDS objects found")]
-    if result.problems:
+    if not collection.records:
         return result
     try:
         with transaction.atomic():

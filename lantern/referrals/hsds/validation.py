@@ -66,6 +66,12 @@ def validator(relative: str) -> Draft202012Validator:
     )
 
 
+@functools.cache
+def required(kind: str) -> frozenset[str]:
+    """The properties HSDS requires of a table's objects."""
+    return frozenset(_contents(f"{kind}.json").get("required", ()))
+
+
 def schema_for(kind: str, document: Any) -> str:
     """Which schema file checks a document of HSDS table ``kind``."""
     nested_key, compiled = COMPILED.get(kind, ("", ""))
@@ -88,6 +94,4 @@ def _describe(error: ValidationError) -> SchemaError:
         missing = [name for name in error.validator_value if name not in (error.instance or {})]
         field = missing[0] if missing else field
     pointer = "/" + "/".join(path) if path else ""
-    if error.validator == "required" and path:
-        pointer = "/" + "/".join(path)
     return SchemaError(pointer, field, error.message)
