@@ -44,7 +44,8 @@ def _documents(count: int, rng: random.Random) -> list[tuple[str, Any]]:
             terms = rng.sample(t.NEEDS, rng.randint(1, 3)) + rng.sample(flags, rng.randint(0, 4))
             opens = rng.choice(("07:00", "08:00", "09:00", "10:00", "18:00"))
             services.append({
-                "id": sid, "name": f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} service {first + _n}",
+                "id": sid,
+                "name": f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} service {first + _n}",
                 "description": " ".join(rng.choices(WORDS, k=12)), "status": "active",
                 "minimum_age": rng.choice((0, 12, 16, 18)),
                 "attributes": [
@@ -53,8 +54,10 @@ def _documents(count: int, rng: random.Random) -> list[tuple[str, Any]]:
                 ],
                 "languages": [{"id": str(uuid.uuid4()), "code": code}
                               for code in rng.sample(("en", "es", "pt", "vi", "zh", "ar"), 2)],
-                "schedules": [{"id": str(uuid.uuid4()), "freq": "WEEKLY", "byday": rng.choice(DAYS),
-                               "opens_at": opens, "closes_at": rng.choice(("17:00", "20:00", "08:00"))}],
+                "schedules": [{
+                    "id": str(uuid.uuid4()), "freq": "WEEKLY", "byday": rng.choice(DAYS),
+                    "opens_at": opens, "closes_at": rng.choice(("17:00", "20:00", "08:00")),
+                }],
                 "service_areas": [{"id": str(uuid.uuid4()), "name": f"{city} County"}],
                 "phones": [{"id": str(uuid.uuid4()), "number": "555-0100"}],
                 "service_at_locations": [{"id": str(uuid.uuid4()), "location_id": place}],
@@ -109,7 +112,9 @@ def worker(args: argparse.Namespace) -> int:
     rng = random.Random(args.seed)
     system = HealthSystem.objects.create(name="Bench Health")
     started = time.perf_counter()
-    result = importing.directory_import(health_system=system, documents=_documents(args.services, rng))
+    result = importing.directory_import(
+        health_system=system, documents=_documents(args.services, rng)
+    )
     if not result.ok:
         print(result.problems[:5])
         return 1
@@ -161,7 +166,14 @@ def main() -> int:
     args = parser.parse_args()
     if args.worker:
         return worker(args)
-    passed = ["--services", str(args.services), "--queries", str(args.queries), "--seed", str(args.seed)]
+    passed = [
+        "--services",
+        str(args.services),
+        "--queries",
+        str(args.queries),
+        "--seed",
+        str(args.seed),
+    ]
 
     def run(database: str, url: str, tmp: Any) -> int:
         return harness.run_worker(__file__, passed, database, url, tmp, args.timeout)

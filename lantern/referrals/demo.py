@@ -57,16 +57,30 @@ FICTIONAL = (
             DemoService(
                 "Harborlight emergency beds",
                 "Safe beds tonight, meals and a private room to talk with an advocate.",
-                (t.NEEDS_BY_CODE["emergency-shelter"], t.GENDER_WOMEN, t.GENDER_TRANS_NONBINARY,
-                 t.SURVIVOR_SPECIFIC, t.NO_ID_REQUIRED, t.UNDOCUMENTED_WELCOME, t.COST_FREE),
-                EVERY_DAY, "00:00", "23:59", ("en", "es", "pt"), (18, None),
+                (
+                    t.NEEDS_BY_CODE["emergency-shelter"],
+                    t.GENDER_WOMEN,
+                    t.GENDER_TRANS_NONBINARY,
+                    t.SURVIVOR_SPECIFIC,
+                    t.NO_ID_REQUIRED,
+                    t.UNDOCUMENTED_WELCOME,
+                    t.COST_FREE,
+                ),
+                EVERY_DAY,
+                "00:00",
+                "23:59",
+                ("en", "es", "pt"),
+                (18, None),
                 "Two beds free tonight; call before coming.",
             ),
             DemoService(
                 "Harborlight transitional housing",
                 "Apartments for up to 18 months with a caseworker.",
                 (t.NEEDS_BY_CODE["housing"], t.SURVIVOR_SPECIFIC, t.COST_FREE),
-                WEEKDAYS, "09:00", "17:00", ages=(18, None),
+                WEEKDAYS,
+                "09:00",
+                "17:00",
+                ages=(18, None),
                 availability="Waiting list of about six weeks.",
             ),
         ),
@@ -80,14 +94,24 @@ FICTIONAL = (
                 "Free legal advice clinic",
                 "Advice on housing, work, debt and family matters.",
                 (t.NEEDS_BY_CODE["legal-aid"], t.NO_ID_REQUIRED, t.COST_FREE),
-                "TU,TH", "10:00", "16:00",
+                "TU,TH",
+                "10:00",
+                "16:00",
             ),
             DemoService(
                 "Immigration protection project",
                 "Help with protection visas and status for people who were exploited.",
-                (t.NEEDS_BY_CODE["immigration-legal"], t.UNDOCUMENTED_WELCOME,
-                 t.SURVIVOR_SPECIFIC, t.MINORS_ACCEPTED, t.COST_FREE),
-                WEEKDAYS, "09:00", "17:00", ("en", "es", "ht"),
+                (
+                    t.NEEDS_BY_CODE["immigration-legal"],
+                    t.UNDOCUMENTED_WELCOME,
+                    t.SURVIVOR_SPECIFIC,
+                    t.MINORS_ACCEPTED,
+                    t.COST_FREE,
+                ),
+                WEEKDAYS,
+                "09:00",
+                "17:00",
+                ("en", "es", "ht"),
             ),
         ),
     ),
@@ -100,13 +124,17 @@ FICTIONAL = (
                 "Food pantry",
                 "Groceries once a week and hot meals on Saturdays.",
                 (t.NEEDS_BY_CODE["food"], t.NO_ID_REQUIRED, t.UNDOCUMENTED_WELCOME, t.COST_FREE),
-                "TU,TH,SA", "10:00", "14:00",
+                "TU,TH,SA",
+                "10:00",
+                "14:00",
             ),
             DemoService(
                 "Clothing closet",
                 "Clothes, shoes and toiletries, no questions asked.",
                 (t.NEEDS_BY_CODE["clothing"], t.NO_ID_REQUIRED, t.COST_FREE),
-                "SA", "10:00", "14:00",
+                "SA",
+                "10:00",
+                "14:00",
             ),
         ),
     ),
@@ -119,14 +147,24 @@ FICTIONAL = (
                 "Trauma-focused therapy",
                 "Individual therapy with counselors trained in trauma care.",
                 (t.NEEDS_BY_CODE["counseling-therapy"], t.LGBTQ_AFFIRMING, t.COST_SLIDING_SCALE),
-                WEEKDAYS, "08:00", "20:00", ages=(16, None),
+                WEEKDAYS,
+                "08:00",
+                "20:00",
+                ages=(16, None),
             ),
             DemoService(
                 "Wednesday peer circle",
                 "A peer-led support group that meets every Wednesday evening.",
-                (t.NEEDS_BY_CODE["peer-support"], t.SURVIVOR_SPECIFIC, t.LGBTQ_AFFIRMING,
-                 t.COST_FREE),
-                "WE", "18:00", "20:00", ages=(18, None),
+                (
+                    t.NEEDS_BY_CODE["peer-support"],
+                    t.SURVIVOR_SPECIFIC,
+                    t.LGBTQ_AFFIRMING,
+                    t.COST_FREE,
+                ),
+                "WE",
+                "18:00",
+                "20:00",
+                ages=(18, None),
             ),
         ),
     ),
@@ -138,22 +176,39 @@ FICTIONAL = (
             DemoService(
                 "Walk-in primary care",
                 "Check-ups, injuries, chronic conditions and vaccinations.",
-                (t.NEEDS_BY_CODE["medical"], t.MINORS_ACCEPTED, t.NO_ID_REQUIRED,
-                 t.COST_SLIDING_SCALE),
-                WEEKDAYS, "08:00", "18:00", ("en", "es", "vi"),
+                (
+                    t.NEEDS_BY_CODE["medical"],
+                    t.MINORS_ACCEPTED,
+                    t.NO_ID_REQUIRED,
+                    t.COST_SLIDING_SCALE,
+                ),
+                WEEKDAYS,
+                "08:00",
+                "18:00",
+                ("en", "es", "vi"),
             ),
             DemoService(
                 "Sexual health clinic",
                 "Contraception, pregnancy tests, STI testing and treatment.",
-                (t.NEEDS_BY_CODE["sexual-reproductive-health"], t.MINORS_ACCEPTED,
-                 t.LGBTQ_AFFIRMING, t.COST_FREE),
-                "MO,WE,FR", "12:00", "19:00", ages=(12, None),
+                (
+                    t.NEEDS_BY_CODE["sexual-reproductive-health"],
+                    t.MINORS_ACCEPTED,
+                    t.LGBTQ_AFFIRMING,
+                    t.COST_FREE,
+                ),
+                "MO,WE,FR",
+                "12:00",
+                "19:00",
+                ages=(12, None),
             ),
             DemoService(
                 "Recovery support program",
                 "Outpatient treatment and harm reduction, with a 24-hour intake line.",
                 (t.NEEDS_BY_CODE["substance-use"], t.COST_SLIDING_SCALE),
-                EVERY_DAY, "00:00", "23:59", ages=(18, None),
+                EVERY_DAY,
+                "00:00",
+                "23:59",
+                ages=(18, None),
             ),
         ),
     ),
@@ -166,13 +221,18 @@ FICTIONAL = (
                 "Interpreter line",
                 "Professional interpreters by phone for appointments and calls.",
                 (t.NEEDS_BY_CODE["interpretation"], t.COST_FREE),
-                WEEKDAYS, "07:00", "22:00", ("en", "es", "zh", "ar", "fr", "ru", "tl"),
+                WEEKDAYS,
+                "07:00",
+                "22:00",
+                ("en", "es", "zh", "ar", "fr", "ru", "tl"),
             ),
             DemoService(
                 "Ride assist",
                 "Rides and transit passes to medical, legal and housing appointments.",
                 (t.NEEDS_BY_CODE["transport"], t.NO_ID_REQUIRED, t.COST_FREE),
-                "MO,TU,WE,TH,FR,SA", "07:00", "19:00",
+                "MO,TU,WE,TH,FR,SA",
+                "07:00",
+                "19:00",
             ),
         ),
     ),
@@ -184,9 +244,15 @@ FICTIONAL = (
             DemoService(
                 "Child and adult protection line",
                 "Reports about children and vulnerable adults, answered at any hour.",
-                (t.NEEDS_BY_CODE["protective-services"], t.NEEDS_BY_CODE["hotlines"],
-                 t.MINORS_ACCEPTED, t.COST_FREE),
-                EVERY_DAY, "00:00", "23:59",
+                (
+                    t.NEEDS_BY_CODE["protective-services"],
+                    t.NEEDS_BY_CODE["hotlines"],
+                    t.MINORS_ACCEPTED,
+                    t.COST_FREE,
+                ),
+                EVERY_DAY,
+                "00:00",
+                "23:59",
             ),
         ),
     ),
@@ -198,9 +264,18 @@ FICTIONAL = (
             DemoService(
                 "Youth drop-in and overnight beds",
                 "Showers, meals and overnight beds for young people aged 12 to 24.",
-                (t.NEEDS_BY_CODE["emergency-shelter"], t.NEEDS_BY_CODE["food"],
-                 t.MINORS_ACCEPTED, t.LGBTQ_AFFIRMING, t.NO_ID_REQUIRED, t.COST_FREE),
-                EVERY_DAY, "18:00", "08:00", ages=(12, 24),
+                (
+                    t.NEEDS_BY_CODE["emergency-shelter"],
+                    t.NEEDS_BY_CODE["food"],
+                    t.MINORS_ACCEPTED,
+                    t.LGBTQ_AFFIRMING,
+                    t.NO_ID_REQUIRED,
+                    t.COST_FREE,
+                ),
+                EVERY_DAY,
+                "18:00",
+                "08:00",
+                ages=(12, 24),
                 availability="Beds usually free on weeknights.",
             ),
         ),
@@ -214,7 +289,7 @@ def _id(*parts: str) -> str:
 
 def _service(org: DemoOrganization, index: int, spec: DemoService, place: str) -> dict[str, Any]:
     sid = _id(org.name, spec.name)
-    attributes = [
+    attributes: list[dict[str, Any]] = [
         {"id": _id(sid, term.code), "link_id": sid, "link_entity": "service",
          "taxonomy_term_id": str(term.id), "value": "true"}
         for term in spec.terms
@@ -248,13 +323,15 @@ def _service(org: DemoOrganization, index: int, spec: DemoService, place: str) -
         "attributes": attributes,
         "service_at_locations": [{"id": _id(sid, "at", place), "location_id": place}],
     }  # fmt: skip
-    service.update({k: v for k, v in (("minimum_age", low), ("maximum_age", high)) if v is not None})
+    service.update(
+        {k: v for k, v in (("minimum_age", low), ("maximum_age", high)) if v is not None}
+    )
     return service
 
 
 def _organization(org: DemoOrganization, first_phone: int) -> dict[str, Any]:
     oid, place = _id(org.name), _id(org.name, "office")
-    return {
+    document: dict[str, Any] = {
         "id": oid,
         "name": org.name,
         "description": "A fictional organisation in Lantern's demo directory.",
@@ -271,6 +348,7 @@ def _organization(org: DemoOrganization, first_phone: int) -> dict[str, Any]:
             _service(org, first_phone + n, spec, place) for n, spec in enumerate(org.services)
         ],
     }  # fmt: skip
+    return document
 
 
 def demo_documents() -> list[dict[str, Any]]:

@@ -47,7 +47,9 @@ class DirectorySearchForm(CleanTextMixin, forms.Form):
         choices=[("", _("Any language"))],
         required=False,
     )
-    age = forms.IntegerField(label=_("Age of the person"), min_value=0, max_value=120, required=False)
+    age = forms.IntegerField(
+        label=_("Age of the person"), min_value=0, max_value=120, required=False
+    )
     gender = forms.ChoiceField(
         label=_("Gender of the person"),
         choices=[("", _("Any")), *_choices(taxonomy.GENDERS)],
@@ -95,7 +97,9 @@ class AvailabilityForm(CleanTextMixin, forms.Form):
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("What you last heard about capacity, e.g. beds free tonight or a waiting list."),
+        help_text=_(
+            "What you last heard about capacity, e.g. beds free tonight or a waiting list."
+        ),
     )
 
 
@@ -214,8 +218,12 @@ class ServiceForm(CleanTextMixin, forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    minimum_age = forms.IntegerField(label=_("Youngest age served"), min_value=0, max_value=120, required=False)
-    maximum_age = forms.IntegerField(label=_("Oldest age served"), min_value=0, max_value=120, required=False)
+    minimum_age = forms.IntegerField(
+        label=_("Youngest age served"), min_value=0, max_value=120, required=False
+    )
+    maximum_age = forms.IntegerField(
+        label=_("Oldest age served"), min_value=0, max_value=120, required=False
+    )
     eligibility_description = forms.CharField(
         label=_("Who can use it"), max_length=2000, required=False, widget=TEXTAREA
     )
@@ -287,7 +295,9 @@ class ServiceForm(CleanTextMixin, forms.Form):
         return ServiceDetails(
             values=values,
             needs=_uuids(data["needs"]),
-            terms=_uuids([*data["genders"], *data["flags"], *([data["cost"]] if data["cost"] else [])]),
+            terms=_uuids(
+                [*data["genders"], *data["flags"], *([data["cost"]] if data["cost"] else [])]
+            ),
             languages=list(data["languages"]),
             phone=data["phone"],
             hours=hours,
@@ -315,7 +325,11 @@ class HoursForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        given = [bool(data.get("days")), data.get("opens") is not None, data.get("closes") is not None]
+        given = [
+            bool(data.get("days")),
+            data.get("opens") is not None,
+            data.get("closes") is not None,
+        ]
         if any(given) and not all(given):
             raise forms.ValidationError(_("Give the days, the opening time and the closing time."))
         return data

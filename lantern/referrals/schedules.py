@@ -130,6 +130,6 @@ def hours_text(open_days: int, opens_minute: int | None, closes_minute: int | No
     if opens_minute == 0 and closes_minute >= MIDNIGHT:
         span = str(_("24 hours"))
     else:
-        span = f"{_clock(opens_minute)}–{_clock(closes_minute)}"
+        span = f"{_clock(opens_minute)}\N{EN DASH}{_clock(closes_minute)}"
     every_day = len(days) == len(DAY_CODES)
     return f"{_('Every day') if every_day else ', '.join(days)} {span}"

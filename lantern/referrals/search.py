@@ -99,7 +99,7 @@ class _Builder:
         return _with_term(self.system, self.terms.get(uid))
 
     def build(self) -> QuerySet[Service]:
-        found = Service.objects.in_directory(self.system).active()
+        found: QuerySet[Service] = Service.objects.active().in_directory(self.system)
         for condition in self.filters():
             found = found.filter(condition)
         score = sum(self.scores[1:], self.scores[0]) if self.scores else Value(0)

@@ -91,8 +91,8 @@ def directory_export(
 
 
 def _stamp() -> str:
-    return timezone.now().astimezone(datetime.UTC).isoformat(timespec="seconds").replace(
-        "+00:00", "Z"
+    return (
+        timezone.now().astimezone(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     )
 
 

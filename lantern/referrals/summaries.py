@@ -30,7 +30,6 @@ from lantern.referrals.models import (
     ServiceAtLocation,
 )
 
-
 NEED_IDS = frozenset(need.id for need in taxonomy.NEEDS)
 FACTS = (*taxonomy.FLAGS, *taxonomy.GENDERS, *taxonomy.COSTS)
 
@@ -109,7 +108,9 @@ def summarise(
         by_pk[pk].open_now = True
     _attributes(system, by_uid)
     spoken = Language.objects.filter(service__in=pks).order_by("pk")
-    for service_id, code, name, given in spoken.values_list("service_id", "lantern_code", "name", "code"):
+    for service_id, code, name, given in spoken.values_list(
+        "service_id", "lantern_code", "name", "code"
+    ):
         by_pk[service_id].languages.append(_language_label(code, name or given))
     for phone in Phone.objects.filter(service__in=pks).order_by("pk"):
         by_pk[phone.service_id].phones.append(phone)  # type: ignore[index]
@@ -165,7 +166,9 @@ def _parse_stamp(value: str) -> datetime.datetime | None:
         moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         try:
-            moment = datetime.datetime.combine(datetime.date.fromisoformat(value[:10]), datetime.time())
+            moment = datetime.datetime.combine(
+                datetime.date.fromisoformat(value[:10]), datetime.time()
+            )
         except ValueError:
             return None
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)

@@ -113,7 +113,8 @@ def test_a_file_with_several_problems_is_refused_whole_and_lists_every_one(syste
     assert ("organization", "id") in rows
     assert ("service", "id") in rows
     problems = " ".join(p.problem for p in result.problems)
-    assert "unknown organization" in problems and "unknown taxonomy term" in problems
+    assert "unknown organization" in problems
+    assert "unknown taxonomy term" in problems
     # Without the broken files, the two bad links alone still refuse the import.
     (feed / "organizations/no-id.json").unlink()
     (feed / "services/bad-id.json").unlink()
@@ -147,7 +148,8 @@ def test_lantern_taxonomy_cannot_be_renamed_by_an_import(system, tmp_path):
 def test_reimporting_replaces_rather_than_duplicates(system):
     assert _import(system, VALID / "objects").ok
     again = _import(system, VALID / "objects")
-    assert again.created == 0 and again.updated > 0
+    assert again.created == 0
+    assert again.updated > 0
     assert Service.objects.in_directory(system).count() == 1
 
 
@@ -172,4 +174,6 @@ def test_the_command_prints_one_row_per_problem_and_changes_nothing(system, caps
 def test_the_command_imports_and_audits(system, capsys):
     call_command("directory", "import", str(VALID / "compiled"), "--health-system", system.name)
     assert "record(s) added" in capsys.readouterr().out
-    assert AuditEvent.objects.filter(action="create", detail__startswith="directory import").exists()
+    assert AuditEvent.objects.filter(
+        action="create", detail__startswith="directory import"
+    ).exists()

@@ -24,13 +24,15 @@ def names(system, now=None, **query):
 @pytest.fixture
 def directory(system):
     make_service(system, "Night shelter", needs=[NEED["emergency-shelter"].id],
-                 terms=[taxonomy.GENDER_WOMEN.id, taxonomy.NO_ID_REQUIRED.id, taxonomy.COST_FREE.id],
+                 terms=[taxonomy.GENDER_WOMEN.id, taxonomy.NO_ID_REQUIRED.id,
+                        taxonomy.COST_FREE.id],
                  languages=["es"], minimum_age=18.0, hours=[weekdays("20:00", "08:00", 0b1111111)],
                  areas=["Riverside County"])  # fmt: skip
     make_service(system, "Food bank", needs=[NEED["food"].id], terms=[taxonomy.COST_FREE.id],
                  languages=["en"], hours=[weekdays("09:00", "17:00")], city="Eastside",
                  description="Groceries and a shelter referral desk")  # fmt: skip
-    make_service(system, "Teen clinic", needs=[NEED["medical"].id, NEED["sexual-reproductive-health"].id],
+    make_service(system, "Teen clinic",
+                 needs=[NEED["medical"].id, NEED["sexual-reproductive-health"].id],
                  terms=[taxonomy.MINORS_ACCEPTED.id, taxonomy.LGBTQ_AFFIRMING.id],
                  minimum_age=12.0, maximum_age=19.0, languages=["en", "es"],
                  hours=[weekdays("12:00", "19:00")])  # fmt: skip
@@ -39,7 +41,10 @@ def directory(system):
 
 def test_need_filter_and_ranking_by_needs_met(directory):
     assert names(directory, needs=(NEED["food"].id,)) == ["Food bank"]
-    both = names(directory, needs=(NEED["medical"].id, NEED["food"].id, NEED["sexual-reproductive-health"].id))
+    both = names(
+        directory,
+        needs=(NEED["medical"].id, NEED["food"].id, NEED["sexual-reproductive-health"].id),
+    )
     assert both == ["Teen clinic", "Food bank"]  # two needs met before one
 
 
@@ -96,9 +101,10 @@ def test_a_schedule_with_its_own_utc_offset_is_read_in_that_offset(directory):
 def test_schedules_lantern_cannot_read_are_never_open():
     assert schedules.derived({"freq": "MONTHLY", "byday": "1MO", "opens_at": "09:00",
                               "closes_at": "10:00"})["open_days"] == 0  # fmt: skip
-    assert schedules.derived({"byday": "MO", "opens_at": "soon", "closes_at": "17:00"})[
-        "opens_minute"
-    ] is None
+    assert (
+        schedules.derived({"byday": "MO", "opens_at": "soon", "closes_at": "17:00"})["opens_minute"]
+        is None
+    )
     around = schedules.derived({"byday": "SU", "opens_at": "00:00", "closes_at": "23:59"})
     assert (around["opens_minute"], around["closes_minute"]) == (0, 1440)
 

@@ -64,7 +64,9 @@ class Snapshot:
                     if key is not None:
                         index[(known.name, link.field, self.hsds[link.target][key])].append(row)
                 if known.polymorphic:
-                    index[(known.name, known.polymorphic[0], getattr(row, known.polymorphic[0]))].append(row)
+                    index[
+                        (known.name, known.polymorphic[0], getattr(row, known.polymorphic[0]))
+                    ].append(row)
         self.children = dict(index)
         return self
 

@@ -86,13 +86,12 @@ def directory_import(
 
 
 def _scope(kind: str, health_system: HealthSystem) -> models.QuerySet[Any]:
-    model = spec.BY_NAME[kind].model
-    manager: Any = model._default_manager
+    manager: Any = spec.BY_NAME[kind].model._default_manager
+    scope = models.Q(health_system=health_system)
     if kind in spec.SHARED:
-        return manager.filter(
-            models.Q(health_system=health_system) | models.Q(health_system__isnull=True)
-        )
-    return manager.filter(health_system=health_system)
+        scope |= models.Q(health_system__isnull=True)
+    found: models.QuerySet[Any] = manager.filter(scope)
+    return found
 
 
 def _known(health_system: HealthSystem) -> Known:
@@ -122,9 +121,8 @@ def check(collection: Collection, known: Known) -> list[Problem]:
             collection.problem(
                 record,
                 known_type.one_parent_of[0],
-                f"a {record.kind} must belong to a " + " or ".join(
-                    name.removesuffix("_id") for name in known_type.one_parent_of
-                ),
+                f"a {record.kind} must belong to a "
+                + " or ".join(name.removesuffix("_id") for name in known_type.one_parent_of),
             )
     _check_lantern_vocabulary(collection)
     return collection.problems
@@ -207,12 +205,12 @@ def _write(health_system: HealthSystem, collection: Collection, known: Known) ->
         if not records:
             continue
         keys = [known[kind][r.id] for r in records if r.id in known[kind]]
-        existing = {
-            obj.hsds_id: obj
-            for chunk in _chunks(keys)
-            for obj in known_type.model._default_manager.filter(pk__in=chunk)  # type: ignore[attr-defined]
+        manager: Any = known_type.model._default_manager
+        existing: dict[UUID, Any] = {
+            obj.hsds_id: obj for chunk in _chunks(keys) for obj in manager.filter(pk__in=chunk)
         }
-        fresh, changed = [], []
+        fresh: list[Any] = []
+        changed: list[Any] = []
         for record in records:
             obj = existing.get(record.id) or known_type.model(
                 health_system=health_system, hsds_id=record.id
@@ -238,7 +236,9 @@ def _columns(known_type: spec.ObjectType) -> list[str]:
     return names
 
 
-def model_values(known_type: spec.ObjectType, values: dict[str, Any], known: Known) -> dict[str, Any]:
+def model_values(
+    known_type: spec.ObjectType, values: dict[str, Any], known: Known
+) -> dict[str, Any]:
     """The model fields for one record's HSDS values (absent fields are emptied)."""
     out: dict[str, Any] = {}
     for name in known_type.scalars:

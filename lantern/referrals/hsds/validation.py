@@ -53,7 +53,7 @@ def _retrieve(uri: str) -> Resource[Any]:
             )
         except FileNotFoundError:
             pass
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
 @functools.cache

@@ -10,7 +10,7 @@ vocabularies (``lantern.referrals.taxonomy``), shared by every directory.
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.db import models
 
@@ -41,7 +41,7 @@ class DirectoryRecord(models.Model):
     health_system = models.ForeignKey(HealthSystem, on_delete=models.CASCADE, related_name="+")
     hsds_id = models.UUIDField(default=uuid.uuid4)
 
-    objects: Any = DirectoryQuerySet.as_manager()
+    objects: ClassVar[Any] = DirectoryQuerySet.as_manager()
 
     class Meta:
         abstract = True

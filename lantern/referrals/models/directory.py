@@ -5,7 +5,7 @@ Field names are HSDS 3.0's, so the mapping in ``lantern.referrals.hsds`` stays m
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -105,7 +105,7 @@ class Service(DirectoryRecord):
     alert = text()
     last_modified = text()
 
-    objects: Any = ServiceQuerySet.as_manager()
+    objects: ClassVar[Any] = ServiceQuerySet.as_manager()
 
     class Meta(DirectoryRecord.Meta):
         verbose_name = _("service")

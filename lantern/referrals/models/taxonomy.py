@@ -11,7 +11,7 @@ from lantern.referrals.models.base import DirectoryRecord, text
 class SharedVocabulary(DirectoryRecord):
     """A record that may belong to one directory or, without a health system, to Lantern."""
 
-    health_system = models.ForeignKey(
+    health_system = models.ForeignKey(  # type: ignore[assignment]
         "accounts.HealthSystem", on_delete=models.CASCADE, null=True, related_name="+"
     )
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lantern.accounts.access import staff_user
+from lantern.accounts.access import refused_as_not_found, staff_user
 from lantern.accounts.models import HealthSystem
 from lantern.referrals import services, taxonomy
 from lantern.referrals.access import directory_maintainers, directory_record
@@ -41,8 +41,11 @@ from lantern.referrals.views.search import service_context
 
 
 def _system(request: HttpRequest) -> HealthSystem:
-    user = staff_user(request)
-    return HealthSystem.objects.get(pk=user.health_system_id)
+    system_id = staff_user(request).health_system_id
+    system = HealthSystem.objects.filter(pk=system_id).first() if system_id else None
+    if system is None:  # staff of no health system have no directory to change
+        raise refused_as_not_found(request, "no directory without a health system")
+    return system
 
 
 @directory_maintainers
@@ -68,7 +71,11 @@ def organization_edit(request: HttpRequest, organization_id: UUID | None = None)
     )
     initial: dict[str, Any] = {}
     if organization is not None:
-        initial = {name: getattr(organization, name) for name in OrganizationForm.base_fields if name != "phone"}
+        initial = {
+            name: getattr(organization, name)
+            for name in OrganizationForm.base_fields
+            if name != "phone"
+        }
         initial["phone"] = _first_phone(organization=organization)
     form = OrganizationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -97,7 +104,13 @@ def _location_initial(location: Location) -> dict[str, Any]:
     }
     address = Address.objects.filter(location=location).order_by("pk").first()
     if address is not None:
-        initial.update({name: getattr(address, name) for name in LocationForm.base_fields if hasattr(address, name)})
+        initial.update(
+            {
+                name: getattr(address, name)
+                for name in LocationForm.base_fields
+                if hasattr(address, name)
+            }
+        )
     access = Accessibility.objects.filter(location=location).order_by("pk").first()
     initial["accessibility"] = access.description if access else ""
     return initial
@@ -136,7 +149,10 @@ def _service_initial(service: Service) -> tuple[dict[str, Any], list[dict[str, A
             taxonomy_term__health_system__isnull=True,
         ).values_list("taxonomy_term__hsds_id", flat=True)
     )
-    pick = lambda group: [str(t.id) for t in group if t.id in terms]  # noqa: E731
+
+    def pick(group: tuple[taxonomy.LanternTerm, ...]) -> list[str]:
+        return [str(term.id) for term in group if term.id in terms]
+
     initial.update(
         needs=pick(taxonomy.NEEDS),
         genders=pick(taxonomy.GENDERS),
@@ -149,7 +165,9 @@ def _service_initial(service: Service) -> tuple[dict[str, Any], list[dict[str, A
     )
     hours = [
         {
-            "days": [str(DAY_CODES.index(code)) for code in s.byday.split(",") if code in DAY_CODES],
+            "days": [
+                str(DAY_CODES.index(code)) for code in s.byday.split(",") if code in DAY_CODES
+            ],
             "opens": s.opens_at[:5] or None,
             "closes": s.closes_at[:5] or None,
         }

@@ -42,9 +42,7 @@ def service_detail(request: HttpRequest, service_id: UUID) -> HttpResponse:
     return render(request, "referrals/service.html", service_context(request, service))
 
 
-def service_context(
-    request: HttpRequest, service: Service, **forms: object
-) -> dict[str, object]:
+def service_context(request: HttpRequest, service: Service, **forms: object) -> dict[str, object]:
     (summary,) = summaries.summarise([service])
     locations = [place.location_id for place, _addresses in summary.places]
     context: dict[str, object] = {

@@ -63,9 +63,7 @@ class Command(BaseCommand):
         )
 
     def _export(self, system: HealthSystem, folder: Path, form: str) -> None:
-        written, digest = services.directory_export(
-            health_system=system, folder=folder, form=form
-        )
+        written, digest = services.directory_export(health_system=system, folder=folder, form=form)
         self.stdout.write(
             f"wrote {len(written)} HSDS 3.0 document(s) ({form}) to {folder}, each valid "
             f"against the official schemas; SHA-256 of the set {digest}"
@@ -82,4 +80,3 @@ def _health_system(name: str | None) -> HealthSystem:
     if systems.count() != 1:
         raise CommandError("name the health system with --health-system NAME")
     return systems.get()
-
