@@ -33,6 +33,7 @@ def test_every_schema_property_is_stored_linked_or_nested():
             full = json.loads((validation.SCHEMA_DIR / compiled).read_text())
             assert key in full["properties"]
         assert covered == properties, known.name
+        assert schema["path"] == f"{known.plural}.csv", known.name
         for name in known.numbers:
             assert schema["properties"][name]["type"] == "number", (known.name, name)
 

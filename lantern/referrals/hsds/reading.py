@@ -92,7 +92,8 @@ def json_files(paths: Iterable[Path]) -> list[Path]:
 
 _NAMES = sorted(
     [(kind.name, kind.name) for kind in spec.TYPES]
-    + [(kind.plural, kind.name) for kind in spec.TYPES],
+    + [(kind.plural, kind.name) for kind in spec.TYPES]
+    + [("service_at_locations", "service_at_location")],  # the API's name for them
     key=lambda pair: len(pair[0]),
     reverse=True,
 )

@@ -46,7 +46,7 @@ class Nested:
 @dataclass(frozen=True)
 class ObjectType:
     name: str
-    plural: str
+    plural: str  # HSDS's tabular name (``<plural>.csv``): folders of per-object files
     model: type[models.Model]
     scalars: tuple[str, ...]
     numbers: frozenset[str] = frozenset()
@@ -248,7 +248,7 @@ TYPES: tuple[ObjectType, ...] = (
     ),
     ObjectType(
         "service_at_location",
-        "service_at_locations",
+        "service_at_location",  # HSDS's own table name, singular
         directory.ServiceAtLocation,
         ("description",),
         links=(_link("service_id", "service"), _link("location_id", "location")),
