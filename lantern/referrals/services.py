@@ -40,6 +40,7 @@ from lantern.referrals.models import (
     ServiceStatus,
     TaxonomyTerm,
 )
+from lantern.referrals.vocabulary import lantern_vocabulary_ensure
 
 
 class DirectoryError(Exception):
@@ -266,6 +267,7 @@ def _service_attributes(service: Service, term_ids: Iterable[UUID]) -> Any:
 
 
 def _set_terms(service: Service, wanted: Sequence[UUID]) -> bool:
+    lantern_vocabulary_ensure()
     editable = [term.id for term in taxonomy.TERMS if term is not taxonomy.AVAILABILITY]
     current = _service_attributes(service, editable).select_related("taxonomy_term")
     have = {attribute.taxonomy_term.hsds_id: attribute for attribute in current}
@@ -363,6 +365,7 @@ def _set_locations(service: Service, locations: Sequence[Location]) -> bool:
 @transaction.atomic
 def service_availability_update(*, actor: User, service: Service, note: str) -> None:
     """Record what staff last heard about capacity, and when (HSDS attribute and metadata)."""
+    lantern_vocabulary_ensure()
     attribute = _service_attributes(service, [taxonomy.AVAILABILITY.id]).first()
     previous = attribute.value if attribute else ""
     if attribute is None:

@@ -177,3 +177,13 @@ def test_the_command_imports_and_audits(system, capsys):
     assert AuditEvent.objects.filter(
         action="create", detail__startswith="directory import"
     ).exists()
+
+
+def test_lantern_vocabulary_comes_back_if_the_database_lost_it(system):
+    from lantern.referrals.models import TaxonomyTerm
+
+    TaxonomyTerm.objects.filter(health_system__isnull=True).delete()
+    from lantern.referrals.demo import demo_directory_load
+
+    assert demo_directory_load(system).ok
+    assert TaxonomyTerm.objects.filter(health_system__isnull=True).count() == len(taxonomy.TERMS)

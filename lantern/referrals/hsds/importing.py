@@ -30,6 +30,7 @@ from lantern.referrals.hsds.reading import (
     read_document,
 )
 from lantern.referrals.languages import lantern_code
+from lantern.referrals.vocabulary import lantern_vocabulary_ensure
 
 Known = dict[str, dict[UUID, int]]  # table -> HSDS id -> database key
 
@@ -72,6 +73,7 @@ def directory_import(
         return result
     try:
         with transaction.atomic():
+            lantern_vocabulary_ensure()
             known = _known(health_system)
             problems = check(collection, known)
             if problems:
