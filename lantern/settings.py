@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "lantern.privacy",
     "lantern.demo",
     "lantern.careplans",
+    "lantern.referrals",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include("lantern.privacy.urls")),
     path("", include("lantern.screening.urls")),
     path("", include("lantern.encounters.urls")),
+    path("", include("lantern.referrals.urls")),
     # Django's own view: it sets the language on POST and only goes back on GET.
     path("language/", require_safe_or_POST(set_language), name="set_language"),
 ]

@@ -30,6 +30,26 @@ def patient(p):
     return {"patient_id": p.patient.pk}
 
 
+def directory_service(p):
+    """A service in the directory of the planted patient's health system."""
+    from tests.referrals.factories import make_service
+
+    return {"service_id": make_service(p.clinic.health_system).hsds_id}
+
+
+def directory_organization(p):
+    from tests.referrals.factories import make_service
+
+    return {"organization_id": make_service(p.clinic.health_system).organization.hsds_id}
+
+
+def directory_location(p):
+    from tests.referrals.factories import make_service
+
+    service = make_service(p.clinic.health_system)
+    return {"location_id": service.service_at_locations.get().location.hsds_id}
+
+
 @dataclass(frozen=True)
 class Rule:
     allowed: frozenset[str]
@@ -48,6 +68,12 @@ class FormAddress(tuple):
 FORM_ADDRESS = FormAddress(("GET", "POST"))
 CLINICIAN = frozenset({"clinician"})
 ADMINS = frozenset({"admin"})
+# The directory: care staff and administrators read their own health system's; the outsider
+# works for another health system, so its records are not found. Advocates (the colleague
+# persona) and administrators maintain it.
+DIRECTORY_READERS = frozenset({"clinician", "colleague", "outsider", "admin"})
+DIRECTORY_RECORD_READERS = frozenset({"clinician", "colleague", "admin"})
+DIRECTORY_MAINTAINERS = frozenset({"colleague", "admin"})
 
 
 def emergency_search(p):
@@ -302,6 +328,29 @@ MATRIX: dict[str, Rule] = {
     "encounters:summary": Rule(CARE_TEAM, kwargs=visit, patient_scoped=True),
     # Audited as a print, not a read (tests/encounters/test_summary_views.py).
     "encounters:summary_print": Rule(CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit),
+    "referrals:directory": Rule(DIRECTORY_READERS, methods=("GET", "POST")),
+    "referrals:service": Rule(DIRECTORY_RECORD_READERS, kwargs=directory_service),
+    "referrals:service_edit": Rule(
+        DIRECTORY_MAINTAINERS, methods=("GET", "POST"), kwargs=directory_service
+    ),
+    "referrals:service_availability": Rule(
+        DIRECTORY_MAINTAINERS, methods=FORM_ADDRESS, kwargs=directory_service
+    ),
+    "referrals:service_status": Rule(
+        DIRECTORY_MAINTAINERS, methods=FORM_ADDRESS, kwargs=directory_service
+    ),
+    "referrals:manage": Rule(DIRECTORY_MAINTAINERS),
+    "referrals:organization_new": Rule(DIRECTORY_MAINTAINERS, methods=("GET", "POST")),
+    "referrals:organization_edit": Rule(
+        DIRECTORY_MAINTAINERS, methods=("GET", "POST"), kwargs=directory_organization
+    ),
+    "referrals:service_new": Rule(
+        DIRECTORY_MAINTAINERS, methods=("GET", "POST"), kwargs=directory_organization
+    ),
+    "referrals:location_new": Rule(DIRECTORY_MAINTAINERS, methods=("GET", "POST")),
+    "referrals:location_edit": Rule(
+        DIRECTORY_MAINTAINERS, methods=("GET", "POST"), kwargs=directory_location
+    ),
     "audit:report": Rule(AUDITORS),
     "audit:export": Rule(AUDITORS),
     "patients:access_history": Rule(AUDITORS, kwargs=patient, patient_scoped=True),

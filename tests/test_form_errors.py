@@ -40,6 +40,8 @@ BACK_TO = {
     "encounters:photo_upload": "encounters:visit",
     "encounters:disclosure_add": "encounters:visit",
     "encounters:summary_print": "encounters:summary",
+    "referrals:service_availability": "referrals:service",
+    "referrals:service_status": "referrals:service",
 }
 
 

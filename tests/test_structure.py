@@ -46,7 +46,10 @@ def test_the_age_of_majority_is_declared_once():
 
 DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 # Runtime dependencies that Lantern's code never names, and who loads them instead.
-LOADED_BY_OTHERS = {"psycopg": "Django's PostgreSQL backend"}
+LOADED_BY_OTHERS = {
+    "psycopg": "Django's PostgreSQL backend",
+    "rfc3339-validator": "jsonschema's date-time format check",
+}
 
 
 def test_every_runtime_dependency_is_used_by_lantern_itself():

@@ -19,6 +19,7 @@ from lantern.accounts.models import Clinic, ClinicianType, HealthSystem, Role, U
 from lantern.patients.bulk import patients_bulk_create
 from lantern.patients.models import Patient
 from lantern.patients.synthetic import synthetic_patients
+from lantern.referrals.demo import demo_directory_load
 
 SYSTEM = "Demo Health System"
 # Fictional addresses at a domain reserved for examples (RFC 2606): staff accounts need an
@@ -54,6 +55,7 @@ class Command(BaseCommand):
                 Clinic.objects.get_or_create(health_system=system, name=name)[0] for name in CLINICS
             ]
             credentials = [self._user(system, clinics, *spec) for spec in USERS]
+            demo_directory_load(system)
         if not Patient.objects.exists() and options["patients"] > 0:
             for index, clinic in enumerate(clinics):
                 team = [
