@@ -108,6 +108,10 @@ INSTALLED_APPS = [
     "lantern.patients",
     "lantern.screening",
     "lantern.encounters",
+    "lantern.privacy",
+    "lantern.demo",
+    "lantern.careplans",
+    "lantern.referrals",
 ]
 
 MIDDLEWARE = [
@@ -360,6 +364,5 @@ else:
 # browser tab does not reveal what kind of care the person is receiving.
 LANTERN_APP_NAME = env.get_str("LANTERN_APP_NAME", "Lantern")
 OTP_TOTP_ISSUER = LANTERN_APP_NAME  # the name authenticator apps show: neutral too
-LANTERN_SEARCH_RESULT_LIMIT = 25
 # How long a record opened with emergency access ("break the glass") stays open.
 LANTERN_EMERGENCY_ACCESS_HOURS = env.get_int("LANTERN_EMERGENCY_ACCESS_HOURS", 4)

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts import mfa
-from lantern.accounts.models import ReviewStatus, User
+from lantern.accounts.models import User
 
 SAME_ANSWER = _("That username and password did not match. Check them and try again.")
 
@@ -80,20 +80,6 @@ class ConfirmIdentityForm(forms.Form):
             if not self.wrong_code:
                 return data
         raise forms.ValidationError(_("The password or the code was not right. Try again."))
-
-
-class EmergencyReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Was this emergency access justified?"),
-        choices=[
-            (status.value, status.label)
-            for status in (ReviewStatus.JUSTIFIED, ReviewStatus.NOT_JUSTIFIED)
-        ],
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(
-        label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
 
 
 class StaffForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -14,13 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from lantern.crypto.fields import EncryptedBinaryField, EncryptedTextField
 from lantern.encounters import consent_rules
 from lantern.encounters.choices import (
+    RECORDED_STATUSES,
     BodyRegion,
     BodySide,
     ClinicianGender,
     CompanionStatus,
     ConsentGiver,
     ConsentMethod,
-    ConsentStatus,
     DisclosureBasis,
     DisclosureKind,
     EncounterKind,
@@ -134,7 +134,7 @@ class ConsentRecord(models.Model):
         Encounter, on_delete=models.CASCADE, null=True, blank=True, related_name="consents"
     )
     scope = models.CharField(_("what for"), max_length=40, choices=Scope.choices)
-    status = models.CharField(_("decision"), max_length=16, choices=ConsentStatus.choices)
+    status = models.CharField(_("decision"), max_length=16, choices=RECORDED_STATUSES)
     method = models.CharField(_("how"), max_length=16, choices=ConsentMethod.choices)
     given_by = models.CharField(
         _("decided by"), max_length=16, choices=ConsentGiver.choices, default=ConsentGiver.PATIENT

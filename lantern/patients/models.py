@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts.models import CareTeamMember, EmergencyAccess
 from lantern.crypto.fields import EncryptedTextField
+from lantern.patients.age import ADULT_AGE, age_on
 from lantern.patients.choices import (
     LANGUAGES,
     AliasKind,
@@ -30,13 +31,6 @@ from lantern.patients.choices import (
 
 if TYPE_CHECKING:
     from lantern.accounts.models import User
-
-ADULT_AGE = 18
-
-
-def age_on(birth_date: datetime.date, today: datetime.date) -> int:
-    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
-    return today.year - birth_date.year - int(before_birthday)
 
 
 def _cared_for_by(user: User) -> models.Q:

@@ -5,27 +5,28 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_POST
 
-from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.accounts.reauth import step_up
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.screening import instruments, services
 from lantern.screening.forms import ASK_LANGUAGES
 from lantern.screening.kiosk import KIOSK_LANGUAGE, KIOSK_SESSION
 from lantern.screening.models import Mode, ScreeningSession, Status
 from lantern.screening.views.questionnaire import questionnaire_step, template_for
-from lantern.screening.views.staff import session_for
+from lantern.screening.views.staff import session_for, session_shown
 
 
 @care_staff_required
-def handover(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
+@require_safe_or_POST
+def handover(request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
     """Staff confirm they are handing the tablet over; the kiosk lock starts."""
-    patient = patient_for(request, patient_id, on_team=True)
+    patient = patient_for(request, patient_id, write=True).patient
     session = session_for(request, patient, session_id)
     if (
         session.mode != Mode.KIOSK
@@ -37,13 +38,14 @@ def handover(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpRes
         return redirect("screening:privacy", patient_id=patient.pk, session_id=session.pk)
     if request.method == "POST":
         request.session[KIOSK_SESSION] = services.kiosk_handover(
-            actor=staff_user(request), session=session
+            actor=request.user, session=session
         )
         return redirect("screening:kiosk")
+    session_shown(request, session)
     return render(request, "screening/handover.html", {"patient": patient, "session": session})
 
 
-def _kiosk_session(request: HttpRequest) -> ScreeningSession | None:
+def _kiosk_session(request: AuthenticatedHttpRequest) -> ScreeningSession | None:
     token = request.session.get(KIOSK_SESSION)
     if not token:
         return None
@@ -51,7 +53,10 @@ def _kiosk_session(request: HttpRequest) -> ScreeningSession | None:
 
 
 def _render(
-    request: HttpRequest, template: str, session: ScreeningSession | None, **context: object
+    request: AuthenticatedHttpRequest,
+    template: str,
+    session: ScreeningSession | None,
+    **context: object,
 ) -> HttpResponse:
     language = (session.language if session else None) or translation.get_language() or "en"
     with translation.override(language):
@@ -61,7 +66,8 @@ def _render(
 
 
 @login_required
-def kiosk(request: HttpRequest) -> HttpResponse:
+@require_safe
+def kiosk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The tablet's home: language choice, then the next questionnaire, then hand back."""
     session = _kiosk_session(request)
     if session is None or session.kiosk_exited_at:
@@ -74,9 +80,11 @@ def kiosk(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def kiosk_language(request: HttpRequest) -> HttpResponse:
+@require_safe_or_POST
+def kiosk_language(request: AuthenticatedHttpRequest) -> HttpResponse:
     session = _kiosk_session(request)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("screening:kiosk")
     language = request.POST.get("language", "")
     if session is not None and language in dict(ASK_LANGUAGES):
         services.screening_language_set(session=session, language=language)
@@ -85,7 +93,8 @@ def kiosk_language(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def kiosk_questions(request: HttpRequest, instrument_id: str) -> HttpResponse:
+@require_safe_or_POST
+def kiosk_questions(request: AuthenticatedHttpRequest, instrument_id: str) -> HttpResponse:
     session = _kiosk_session(request)
     answered = session is not None and session.results.filter(instrument_id=instrument_id).exists()
     if (
@@ -113,7 +122,8 @@ def kiosk_questions(request: HttpRequest, instrument_id: str) -> HttpResponse:
 
 
 @login_required
-def kiosk_done(request: HttpRequest) -> HttpResponse:
+@require_safe
+def kiosk_done(request: AuthenticatedHttpRequest) -> HttpResponse:
     session = _kiosk_session(request)
     if session is None or session.kiosk_exited_at:
         return _render(request, "screening/kiosk/neutral.html", session)
@@ -121,7 +131,8 @@ def kiosk_done(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def kiosk_exit(request: HttpRequest) -> HttpResponse:
+@require_safe
+def kiosk_exit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Quick exit: the screen turns neutral at once and stays so until staff return."""
     session = _kiosk_session(request)
     if session is not None and not session.kiosk_exited_at:
@@ -130,7 +141,8 @@ def kiosk_exit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def kiosk_unlock(request: HttpRequest) -> HttpResponse:
+@require_safe_or_POST
+def kiosk_unlock(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff take the tablet back: password and code, then the results open."""
     session = _kiosk_session(request)
     confirmed, form = step_up(request)
@@ -140,5 +152,5 @@ def kiosk_unlock(request: HttpRequest) -> HttpResponse:
     request.session.pop(KIOSK_LANGUAGE, None)
     if session is None:
         return redirect("home")
-    services.kiosk_release(actor=staff_user(request), session=session)
+    services.kiosk_release(actor=request.user, session=session)
     return redirect(reverse("screening:session", args=[session.patient_id, session.pk]))
