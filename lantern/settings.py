@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from lantern import env
+from lantern.core import private_files
 from lantern.crypto import local_keys
 from lantern.crypto.keyring import KeyRing, generate_key
 
@@ -29,6 +30,9 @@ REPO_DIR = BASE_DIR.parent
 MODE = env.get_choice("LANTERN_MODE", ("production", "demo", "test"), "production")
 PRODUCTION = MODE == "production"
 DATA_DIR = Path(env.get_str("LANTERN_DATA_DIR", str(REPO_DIR / "var"))).resolve()
+if MODE != "test":
+    # Created 0700 before anything (demo keys, database, mail, static files) goes in it.
+    private_files.private_directory(DATA_DIR)
 
 # --- Secrets ---------------------------------------------------------------------------
 
@@ -89,6 +93,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_otp",
+    # Lantern's own accounts.Authenticator (sealed secret) replaced this plugin's device;
+    # it stays installed for the migration that moved its rows, and its table stays empty.
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
@@ -102,9 +108,15 @@ INSTALLED_APPS = [
     "lantern.patients",
     "lantern.screening",
     "lantern.encounters",
+    "lantern.privacy",
+    "lantern.demo",
+    "lantern.careplans",
+    "lantern.referrals",
 ]
 
 MIDDLEWARE = [
+    # First: names the URL pattern for the access log, whoever answers the request.
+    "lantern.core.request_logs.RouteNameMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lantern.audit.context.AuditContextMiddleware",
@@ -120,6 +132,7 @@ MIDDLEWARE = [
     "lantern.screening.kiosk.KioskIdleMiddleware",
     "lantern.accounts.middleware.SessionTimeoutMiddleware",
     "lantern.accounts.middleware.SecondFactorRequiredMiddleware",
+    "lantern.accounts.middleware.PasswordChangeRequiredMiddleware",
     "lantern.screening.kiosk.KioskLockMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -165,9 +178,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # secure_delete overwrites deleted content, so a value sealed or removed later does
+        # not linger in free pages of the file.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA secure_delete=ON;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if MODE != "test":
+    # The SQLite file is created 0600; a data folder or database others can read stops
+    # start-up here with the chmod that fixes it (see lantern.core.private_files).
+    private_files.prepare(DATA_DIR, private_files.sqlite_path(DATABASES["default"]))
 
 # --- Background work ---------------------------------------------------------------------
 
@@ -215,9 +235,14 @@ CSRF_FAILURE_VIEW = "lantern.core.views.csrf_failure"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
-# Lockout after 5 failures per account and, separately, per address.
+# Lockout (lantern.accounts.lockout): 5 failures for one account from one address pause
+# that pair; an address as a whole only after LANTERN_LOCKOUT_ADDRESS_LIMIT failures. The
+# lockout table keeps a keyed hash of what was typed as the username, never the text.
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LANTERN_LOCKOUT_ADDRESS_LIMIT = env.get_int("LANTERN_LOCKOUT_ADDRESS_LIMIT", 100)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # this order: see lockout
+AXES_HANDLER = "lantern.accounts.lockout.LockoutHandler"
+AXES_USERNAME_CALLABLE = "lantern.accounts.lockout.axes_username"
 AXES_COOLOFF_TIME = timedelta(minutes=env.get_int("LANTERN_LOCKOUT_MINUTES", 30))
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # Lantern's own audit trail records every sign-in
@@ -300,10 +325,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Request records name the URL pattern, never the path, and refusals are one line.
+    "filters": {"request_line": {"()": "lantern.core.request_logs.RequestLineFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_line"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.get_str("LANTERN_LOG_LEVEL", "INFO")},
     "loggers": {
-        # Django's request logger can include the URL; Lantern URLs carry only opaque ids.
+        "django.request": {"filters": ["request_line"]},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # Lantern audits every sign-in itself; django-axes need only report problems.
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
@@ -333,6 +366,5 @@ else:
 # browser tab does not reveal what kind of care the person is receiving.
 LANTERN_APP_NAME = env.get_str("LANTERN_APP_NAME", "Lantern")
 OTP_TOTP_ISSUER = LANTERN_APP_NAME  # the name authenticator apps show: neutral too
-LANTERN_SEARCH_RESULT_LIMIT = 25
 # How long a record opened with emergency access ("break the glass") stays open.
 LANTERN_EMERGENCY_ACCESS_HOURS = env.get_int("LANTERN_EMERGENCY_ACCESS_HOURS", 4)

@@ -4,15 +4,18 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from lantern.accounts.views import signin as account_views
+from lantern.core.http import require_safe_or_POST
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("lantern.accounts.urls")),
     path("patients/", include("lantern.patients.urls")),
-    path("audit/", include("lantern.audit.urls")),
+    path("audit/", include("lantern.privacy.urls")),
     path("", include("lantern.screening.urls")),
     path("", include("lantern.encounters.urls")),
-    path("language/", set_language, name="set_language"),
+    path("", include("lantern.referrals.urls")),
+    # Django's own view: it sets the language on POST and only goes back on GET.
+    path("language/", require_safe_or_POST(set_language), name="set_language"),
 ]
 
 handler400 = "lantern.core.views.bad_request"

@@ -7,9 +7,11 @@ clinic who is not on it, an outsider from another health system's clinic, an aud
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import hypothesis
 import pytest
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.test import Client
@@ -19,6 +21,15 @@ from lantern.audit import append_only
 from lantern.patients.models import Patient
 from tests.clients import signed_in
 from tests.factories import ClinicFactory, UserFactory, make_patient
+
+# Property tests check what holds for any input, not how fast a shared machine answers: a
+# deadline turns a loaded CI machine into a red run. "ci" is the suite's profile; set
+# HYPOTHESIS_PROFILE=dev for hypothesis's defaults while writing a new property.
+hypothesis.settings.register_profile(
+    "ci", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.register_profile("dev", hypothesis.settings.get_profile("default"))
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @dataclass

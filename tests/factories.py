@@ -8,9 +8,8 @@ from typing import Any
 
 import factory
 from django_otp.oath import TOTP, hotp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lantern.accounts.models import Clinic, ClinicianType, HealthSystem, Role, User
+from lantern.accounts.models import Authenticator, Clinic, ClinicianType, HealthSystem, Role, User
 from lantern.patients import services
 from lantern.patients.models import Patient
 
@@ -88,10 +87,10 @@ def make_patient(
     )
 
 
-def authenticator(user: User) -> TOTPDevice:
+def authenticator(user: User) -> Authenticator:
     """The user's confirmed authenticator app, created if they have none yet."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, confirmed=True, name="phone")
+    device = Authenticator.objects.filter(user=user, confirmed=True).first()
+    return device or Authenticator.objects.create(user=user, confirmed=True, name="phone")
 
 
 def fresh_code(user: User) -> str:

@@ -109,3 +109,27 @@ def test_seed_refuses_a_production_registry_unless_told_otherwise(db, settings):
     with pytest.raises(CommandError, match="production mode"):
         run("seed", "--patients", "1")
     assert "Created 1" in run("seed", "--patients", "1", "--allow-production")
+
+
+def test_demo_staff_have_fictional_addresses_so_an_administrator_can_edit_them(db, settings):
+    from tests.clients import signed_in
+
+    settings.MODE = "demo"
+    run("demo", "--patients", "0")
+    addresses = dict(User.objects.values_list("username", "email"))
+    assert all(address == f"{name}@example.org" for name, address in addresses.items())
+    nurse = User.objects.get(username="demo.nurse")
+    response = signed_in(User.objects.get(username="demo.admin")).post(
+        f"/accounts/staff/{nurse.pk}/",
+        {
+            "display_name": "Nurse Okafor, SANE (demo)",
+            "email": nurse.email,
+            "role": nurse.role,
+            "clinician_type": nurse.clinician_type,
+            "clinics": [clinic.pk for clinic in nurse.clinics.all()],
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    nurse.refresh_from_db()
+    assert nurse.display_name == "Nurse Okafor, SANE (demo)"

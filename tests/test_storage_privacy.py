@@ -7,14 +7,18 @@ import shutil
 import sqlite3
 import subprocess
 import unicodedata
+from base64 import b32encode
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
+from lantern.accounts import mfa
+from lantern.encounters import services as encounter_services
 from lantern.patients import services
 from lantern.patients.choices import ContactChannelKind
-from tests.factories import make_patient
+from tests.factories import authenticator, make_patient
 
 PLANTED = {
     "preferred_name": "Quetzalli Brightwater",
@@ -25,6 +29,11 @@ PLANTED = {
     "code_word": "bluebirdlantern",
     "wording": "Reminder from Dr. Marigoldsmith",
     "notes": "Ondinebell picks up calls",
+    "gender_words": "Sparrowfeather two-spirit",
+    "pronouns": "zir/zirself-Kestrelwyn",
+    "injury_size": "Wrenfieldmark 4x7",
+    "injury_note": "Brackenwhistle Quillonmark",
+    "typed_username": "Larkspurlantern-typed-here",
 }
 
 
@@ -50,7 +59,10 @@ def needles() -> set[str]:
     return found
 
 
-def plant(personas) -> None:
+def plant(personas) -> set[str]:
+    """Plant a patient, an injury, a second factor and a mistyped sign-in; returns the
+    secrets that exist only at run time (the authenticator's key, as hex and base32, and
+    the recovery codes)."""
     patient = make_patient(
         actor=personas.clinician,
         clinic=personas.clinic,
@@ -58,6 +70,9 @@ def plant(personas) -> None:
         legal_name=PLANTED["legal_name"],
         aliases=((PLANTED["alias"], "street"),),
         mrn=PLANTED["mrn"],
+        gender_identity="self_described",
+        gender_identity_detail=PLANTED["gender_words"],
+        pronouns=PLANTED["pronouns"],
     )
     services.contact_plan_update(
         actor=personas.clinician,
@@ -80,26 +95,66 @@ def plant(personas) -> None:
             "confirmed_at": None,
         },
     )
+    plant_injury(personas, patient)
+    Client().post(
+        reverse("accounts:login"), {"username": PLANTED["typed_username"], "password": "x"}
+    )
+    device = authenticator(personas.clinician)
+    recovery = mfa.recovery_codes_replace(personas.clinician)
+    return {device.key.lower(), b32encode(device.bin_key).decode().lower()} | {
+        code.lower() for code in recovery
+    }
 
 
-def assert_clean(dump: bytes, where: str) -> None:
+def plant_injury(personas, patient) -> None:
+    visit = encounter_services.encounter_start(
+        actor=personas.clinician,
+        patient=patient,
+        clinic=personas.clinic,
+        kind="clinic",
+        companion="came_alone",
+        interpreter="not_needed",
+    )
+    encounter_services.consent_record(
+        actor=personas.clinician,
+        patient=patient,
+        encounter=visit,
+        scope="general_exam",
+        status="given",
+        method="verbal",
+        recipient="",
+    )
+    encounter_services.injury_record(
+        actor=personas.clinician,
+        encounter=visit,
+        side="front",
+        region="left_arm",
+        kind="bruise",
+        healing="healing",
+        size=PLANTED["injury_size"],
+        note=PLANTED["injury_note"],
+    )
+
+
+def assert_clean(dump: bytes, where: str, secrets: set[str] = frozenset()) -> None:
     text = dump.decode("utf-8", errors="replace").lower()
-    leaked = sorted(needle for needle in needles() if needle in text)
+    leaked = sorted(needle for needle in needles() | set(secrets) if needle in text)
     assert not leaked, f"{where} reveals {leaked}"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_planted_patient_appears_nowhere_in_a_database_dump(personas, tmp_path):
-    plant(personas)
+    secrets = plant(personas)
     if connection.vendor == "sqlite":
         copy = sqlite3.connect(tmp_path / "backup.sqlite3")
         connection.ensure_connection()
         connection.connection.backup(copy)
         dump = "\n".join(copy.iterdump()).encode()
         copy.close()
-        assert b"patients_patient" in dump  # the dump really holds the registry
-        assert_clean(dump, "SQL dump")
-        assert_clean((tmp_path / "backup.sqlite3").read_bytes(), "SQLite backup file")
+        for table in (b"patients_patient", b"encounters_injury", b"axes_accessattempt"):
+            assert table in dump  # the dump really holds them
+        assert_clean(dump, "SQL dump", secrets)
+        assert_clean((tmp_path / "backup.sqlite3").read_bytes(), "SQLite backup file", secrets)
     else:
         pg_dump = shutil.which("pg_dump")
         if pg_dump is None:
@@ -122,7 +177,7 @@ def test_a_planted_patient_appears_nowhere_in_a_database_dump(personas, tmp_path
             env={"PGPASSWORD": db["PASSWORD"] or ""},
         ).stdout
         assert b"patients_patient" in dump
-        assert_clean(dump, "pg_dump")
+        assert_clean(dump, "pg_dump", secrets)
 
 
 def test_names_typed_into_search_and_registration_never_reach_the_logs(

@@ -4,12 +4,12 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts import mfa
-from lantern.accounts.models import ReviewStatus, User
+from lantern.accounts.models import User
 
 SAME_ANSWER = _("That username and password did not match. Check them and try again.")
 
@@ -18,6 +18,24 @@ class SignInForm(AuthenticationForm):
     """Django's sign-in form with one message for every failure, so accounts can't be probed."""
 
     error_messages = {"invalid_login": SAME_ANSWER, "inactive": SAME_ANSWER}
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """Changing one's password: the new one must differ from the current one (which an
+    administrator may know)."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        password = data.get("new_password1")
+        if password and not self.has_error("new_password2") and self.user.check_password(password):
+            self.add_error(
+                "new_password1",
+                forms.ValidationError(
+                    _("Choose a new password, different from the current one."),
+                    code="unchanged",
+                ),
+            )
+        return data
 
 
 class CodeForm(forms.Form):
@@ -62,20 +80,6 @@ class ConfirmIdentityForm(forms.Form):
             if not self.wrong_code:
                 return data
         raise forms.ValidationError(_("The password or the code was not right. Try again."))
-
-
-class EmergencyReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Was this emergency access justified?"),
-        choices=[
-            (status.value, status.label)
-            for status in (ReviewStatus.JUSTIFIED, ReviewStatus.NOT_JUSTIFIED)
-        ],
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(
-        label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
 
 
 class StaffForm(forms.ModelForm):  # type: ignore[type-arg]

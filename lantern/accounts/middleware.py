@@ -97,3 +97,37 @@ class SecondFactorRequiredMiddleware:
             if view_name and view_name not in BEFORE_SECOND_FACTOR:
                 return redirect_to(request, with_next(reverse("accounts:two_factor"), request))
         return self.get_response(request)
+
+
+# Pages a signed-in user who must choose a new password may still open.
+BEFORE_PASSWORD_CHANGE = frozenset(
+    {
+        "accounts:password_change",
+        "accounts:logout",
+        "accounts:recovery_codes",  # shown once, right after enrolling an authenticator
+        "set_language",
+    }
+)
+
+
+class PasswordChangeRequiredMiddleware:
+    """After an administrator set the password or reset the second factor, the person
+    chooses a new password before any other page opens."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and getattr(user, "is_verified", lambda: False)()
+        ):
+            try:
+                view_name = resolve(request.path_info).view_name
+            except Resolver404:
+                view_name = ""
+            if view_name and view_name not in BEFORE_PASSWORD_CHANGE:
+                return redirect_to(request, with_next(reverse("accounts:password_change"), request))
+        return self.get_response(request)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from base64 import b32encode
 from typing import ClassVar
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
 
 from lantern.crypto.fields import EncryptedTextField
 
@@ -90,7 +95,8 @@ class StaffManager(UserManager["User"]):
         return self.get_queryset().care_staff()
 
 
-class User(AbstractUser):
+# django-otp's untyped base hides Authenticator from the type checker's reverse relations.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A member of staff. Patients never hold accounts."""
 
     display_name = models.CharField(_("display name"), max_length=150)
@@ -111,6 +117,9 @@ class User(AbstractUser):
     )
     # Part of every session's signature: changing it signs the account out everywhere.
     session_stamp = models.CharField(max_length=32, default=_new_stamp, editable=False)
+    # Set when an administrator gave the password or reset the second factor: the person
+    # chooses their own password before anything else opens, so nobody else knows it.
+    must_change_password = models.BooleanField(default=False, editable=False)
 
     objects: ClassVar[StaffManager] = StaffManager()
 
@@ -240,3 +249,122 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+def _new_totp_key() -> str:
+    return secrets.token_hex(20)  # 160 bits, as RFC 4226 recommends
+
+
+class Authenticator(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
+    """A staff member's authenticator app: time-based one-time codes (RFC 6238).
+
+    It behaves like django-otp's TOTP device (same defaults, one step of drift either way,
+    each code accepted once, growing waits after wrong codes), but the shared secret is
+    sealed with the key ring like every other secret Lantern keeps, and rotates with it:
+    a copy of the database alone cannot produce anyone's codes.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="authenticators")
+    key = EncryptedTextField(default=_new_totp_key, editable=False)  # hex
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    # The time step of the last accepted code: a code is never accepted twice.
+    last_t = models.BigIntegerField(default=-1)
+
+    objects: ClassVar[models.Manager[Authenticator]]  # django-otp's DeviceManager
+
+    class Meta:
+        verbose_name = _("authenticator app")
+
+    @property
+    def bin_key(self) -> bytes:
+        return bytes.fromhex(self.key)
+
+    def clock(self) -> TOTP:
+        return TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _data = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            code = int(str(token))
+        except ValueError:
+            code = None
+        clock = self.clock()
+        if code is None or not clock.verify(code, self.tolerance, self.last_t + 1):
+            self.throttle_increment(commit=True)
+            return False
+        self.last_t = clock.t()
+        self.drift = clock.drift
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1))
+
+    @property
+    def config_url(self) -> str:
+        """The ``otpauth://`` address an authenticator app reads from the enrolment QR code."""
+        issuer = str(settings.OTP_TOTP_ISSUER).replace(":", "")
+        label = f"{issuer}:{self.user.get_username()}"
+        params = urlencode(
+            {
+                "secret": b32encode(self.bin_key).decode("ascii"),
+                "algorithm": "SHA1",
+                "digits": self.digits,
+                "period": self.step,
+            }
+        )
+        return f"otpauth://totp/{quote(label)}?{params}&issuer={quote(issuer)}"
+
+
+class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
+    """A staff member's single-use recovery codes, for a lost phone.
+
+    Like django-otp's static device (each code works once, growing waits after wrong
+    codes), but each code is sealed with the key ring: a copy of the database alone holds
+    no working second factor.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+
+    objects: ClassVar[models.Manager[RecoveryCodes]]  # django-otp's DeviceManager
+
+    class Meta:
+        verbose_name = _("recovery codes")
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _data = self.verify_is_allowed()
+        if not allowed:
+            return False
+        typed = str(token)
+        match = next(
+            (code for code in self.codes.all() if constant_time_compare(code.code, typed)), None
+        )
+        if match is None:
+            self.throttle_increment(commit=True)
+            return False
+        match.delete()
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1))
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, sealed."""
+
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    code = EncryptedTextField(max_length=16)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk}"  # never the code itself

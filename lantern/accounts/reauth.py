@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,6 +19,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from lantern.accounts.middleware import redirect_to
+
+if TYPE_CHECKING:
+    from lantern.accounts.access import AuthenticatedHttpRequest
 
 REAUTHENTICATED_AT = "lantern_reauthenticated_at"
 
@@ -47,13 +50,12 @@ def _return_to(request: HttpRequest) -> str:
     return safe_next(request, request.headers.get("Referer", ""))
 
 
-def step_up(request: HttpRequest) -> tuple[bool, Any]:
+def step_up(request: AuthenticatedHttpRequest) -> tuple[bool, Any]:
     """Check a posted password and code for the signed-in user; audit either way.
 
     Returns (confirmed, form). A wrong password is audited by the sign-in signal, a wrong
     code here, and success as a re-confirmed identity.
     """
-    from lantern.accounts.access import staff_user
     from lantern.accounts.forms import ConfirmIdentityForm
     from lantern.audit.models import Action, Outcome
     from lantern.audit.services import audit_record
@@ -61,7 +63,7 @@ def step_up(request: HttpRequest) -> tuple[bool, Any]:
     form = ConfirmIdentityForm(
         request.POST if request.method == "POST" else None,
         request=request,
-        user=staff_user(request),
+        user=request.user,
     )
     if request.method != "POST":
         return False, form

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from axes.utils import reset as axes_reset
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lantern.accounts import lockout
 from lantern.accounts.models import Clinic, Role, User
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
@@ -52,6 +52,7 @@ def staff_create(
     if user.role != Role.CLINICIAN:
         user.clinician_type = ""
     user.set_password(password)
+    user.must_change_password = True  # the administrator knows this one
     user.save()
     user.clinics.set(list(clinics))
     audit_record(
@@ -84,8 +85,8 @@ def staff_update(*, actor: User, user: User, clinics: Iterable[Clinic], **fields
 
 
 def staff_unlock(*, actor: User, user: User) -> int:
-    """Lift a sign-in lockout for this account (the per-address lockout stays)."""
-    cleared = int(axes_reset(username=user.get_username()) or 0)
+    """Lift this account's sign-in lockout at every address (an address-wide pause stays)."""
+    cleared = lockout.unlock(user)
     audit_record(
         action=Action.PERMISSION_CHANGE, actor=actor, obj=user, detail="sign-in lockout lifted"
     )

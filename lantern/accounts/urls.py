@@ -1,12 +1,13 @@
 from django.urls import path
 
-from lantern.accounts.views import emergency_review, signin, staff, two_factor
+from lantern.accounts.views import notifications, signin, staff, two_factor
+from lantern.core.http import require_POST, require_safe_or_POST
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("sign-in/", signin.SignInView.as_view(), name="login"),
-    path("sign-out/", signin.SignOutView.as_view(), name="logout"),
+    path("sign-in/", require_safe_or_POST(signin.SignInView.as_view()), name="login"),
+    path("sign-out/", require_POST(signin.SignOutView.as_view()), name="logout"),
     path("two-factor/", two_factor.two_factor, name="two_factor"),
     path("two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("two-factor/recovery-codes/", two_factor.recovery_codes, name="recovery_codes"),
@@ -16,14 +17,12 @@ urlpatterns = [
         name="recovery_codes_replace",
     ),
     path("confirm/", two_factor.confirm_identity, name="confirm"),
-    path("emergency-access/", emergency_review.emergency_reviews, name="emergency_reviews"),
+    path("notifications/", notifications.notifications, name="notifications"),
     path(
-        "emergency-access/<int:grant_id>/",
-        emergency_review.emergency_review,
-        name="emergency_review",
+        "password/",
+        require_safe_or_POST(signin.PasswordChangeView.as_view()),
+        name="password_change",
     ),
-    path("notifications/", emergency_review.notifications, name="notifications"),
-    path("password/", signin.PasswordChangeView.as_view(), name="password_change"),
     path("staff/", staff.staff_list, name="staff_list"),
     path("staff/new/", staff.staff_new, name="staff_new"),
     path("staff/<int:user_id>/", staff.staff_edit, name="staff_edit"),
@@ -33,5 +32,5 @@ urlpatterns = [
         name="staff_reset_second_factor",
     ),
     path("staff/<int:user_id>/unlock/", staff.staff_unlock, name="staff_unlock"),
-    path("notifications/read/", emergency_review.notifications_read, name="notifications_read"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
 ]

@@ -1,9 +1,5 @@
-"""The privacy officer's audit report: which entries they may see, filtered, sorted, exported.
-
-A privacy officer sees entries written by staff of their health system, entries about
-patients registered at their clinics, and failed sign-ins to accounts that do not exist
-(which belong to no health system but are how guessing attacks show up).
-"""
+"""The audit report's filters and sort orders, applied to whatever entries the caller may show
+(``lantern.privacy.scope`` decides that for a privacy officer)."""
 
 from __future__ import annotations
 
@@ -11,12 +7,9 @@ import datetime
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db import models
 from django.utils import timezone
 
-from lantern.accounts.models import HealthSystem, User
-from lantern.audit.models import Action, AuditEvent, AuditEventQuerySet
-from lantern.patients.models import Patient
+from lantern.audit.models import AuditEventQuerySet
 
 PAGE_SIZE = 50
 
@@ -30,22 +23,6 @@ SORTS: dict[str, tuple[str, ...]] = {
     "-action": ("-action", "-sequence"),
 }
 DEFAULT_SORT = "-time"
-
-
-def report_scope(officer: User) -> AuditEventQuerySet:
-    """Every entry ``officer`` may review, as one query (subqueries, no round trips)."""
-    systems = HealthSystem.objects.filter(
-        models.Q(clinics__staff=officer) | models.Q(pk=officer.health_system_id)
-    )
-    staff = User.objects.filter(
-        models.Q(health_system__in=systems) | models.Q(clinics__health_system__in=systems)
-    )
-    patients = Patient.objects.in_clinics_of(officer).values("pk")
-    return AuditEvent.objects.filter(
-        models.Q(actor__in=staff.values("pk"))
-        | models.Q(patient_id__in=patients)
-        | models.Q(action=Action.LOGIN_FAILED, actor__isnull=True)
-    )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from lantern.audit import chain
-from lantern.audit.context import current_source_address
+from lantern.audit.context import ShownRead, current_source_address, shown_read
 from lantern.audit.models import Action, AuditChainHead, AuditEvent, Category, Outcome
 from lantern.core.client_ip import client_ip
 
@@ -50,6 +50,47 @@ def audit_record(
         detail=detail[:200],
     )
     return audit_append(entry)
+
+
+def audit_read_shown(
+    *,
+    request: HttpRequest,
+    patient_id: UUID,
+    obj: models.Model | None = None,
+    category: Category = Category.NONE,
+    detail: str = "",
+) -> None:
+    """Record a read of the patient's data when this request's page shows it, once.
+
+    The read is written as the answer goes out with status 200 (``AuditContextMiddleware``):
+    a form shown again with its errors is a read, a redirect after a change is not. Called
+    more than once while answering, the last call describes the read. Outside a request it
+    is recorded at once.
+    """
+    pending = shown_read.get()
+    if pending is None:
+        audit_record(
+            action=Action.READ,
+            request=request,
+            patient_id=patient_id,
+            obj=obj,
+            category=category,
+            detail=detail,
+        )
+        return
+    pending[:] = [ShownRead(patient_id, obj, category, detail)]
+
+
+def audit_refused_method(request: HttpRequest, patient_id: UUID | None) -> AuditEvent:
+    """A method the address does not accept (405): nothing was shown or changed."""
+    attempted = Action.READ if request.method in ("GET", "HEAD", "OPTIONS") else Action.UPDATE
+    return audit_record(
+        action=attempted,
+        request=request,
+        patient_id=patient_id,
+        outcome=Outcome.DENIED,
+        detail=f"method {str(request.method)[:10]} not allowed",
+    )
 
 
 def audit_append(entry: AuditEvent) -> AuditEvent:

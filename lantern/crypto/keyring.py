@@ -38,6 +38,18 @@ def generate_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
 
 
+def new_key_material(key_id: str) -> list[str]:
+    """Environment lines for a new encryption key and blind-index key (``lantern keys
+    generate``). Needs no settings: it is how an installation gets its first keys."""
+    if not KEY_ID_RE.match(key_id):
+        raise ValueError("A key id is 1-16 letters, digits, '-' or '_'.")
+    return [
+        f"LANTERN_ENCRYPTION_KEYS={key_id}:{generate_key()}",
+        f"LANTERN_INDEX_KEY={generate_key()}",
+        "# Keep these secret. To rotate, put a new id:key first and keep the old ones after it.",
+    ]
+
+
 def _decode_key(material: str, what: str) -> bytes:
     text = material.strip()
     try:

@@ -22,7 +22,7 @@ FILE_NAME = "demo-keys.json"
 def load_or_create(data_dir: Path) -> dict[str, str]:
     path = data_dir / FILE_NAME
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         material = {
             "secret_key": secrets.token_urlsafe(50),
             "encryption_keys": f"demo1:{generate_key()}",

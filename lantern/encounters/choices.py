@@ -59,10 +59,29 @@ class Scope(models.TextChoices):
 
 
 class ConsentStatus(models.TextChoices):
+    """Where a patient's consent to one scope stands: Lantern's one consent vocabulary.
+
+    A consent record says given, declined, deferred or withdrawn (``RECORDED_STATUSES``);
+    the consent rules conclude expired or missing when no current record decides.
+    """
+
     GIVEN = "given", _("Given")
     DECLINED = "declined", _("Declined")
     DEFERRED = "deferred", _("Deferred: ask again later")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+    MISSING = "missing", _("Not asked yet")
+
+
+RECORDED_STATUSES = [
+    (status.value, status.label)
+    for status in (
+        ConsentStatus.GIVEN,
+        ConsentStatus.DECLINED,
+        ConsentStatus.DEFERRED,
+        ConsentStatus.WITHDRAWN,
+    )
+]
 
 
 class ConsentMethod(models.TextChoices):

@@ -13,7 +13,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts.models import Clinic, User
@@ -414,6 +414,7 @@ class SummaryForm(forms.Form):
         label=_("Language of the page"),
         choices=(),
         widget=forms.RadioSelect,
+        required=False,
     )
     visit_date = forms.BooleanField(label=_("Date of the visit"), required=False)
     clinic_name = forms.BooleanField(label=_("Name of the clinic"), required=False)
@@ -443,7 +444,12 @@ class SummaryForm(forms.Form):
             )
 
     def printed(self) -> list[str]:
-        """What was chosen to be printed, by name."""
-        return sorted(
-            name for name, wanted in self.cleaned_data.items() if name != "language" and wanted
-        )
+        """What was chosen to be printed, by name (nothing, for a form that is not valid)."""
+        chosen = self.cleaned_data if self.is_valid() else {}
+        return sorted(name for name, wanted in chosen.items() if name != "language" and wanted)
+
+    def print_language(self) -> str:
+        """The language chosen, else the patient's if it can be printed, else the page's."""
+        chosen = self.cleaned_data.get("language") if self.is_valid() else ""
+        initial = self.fields["language"].initial
+        return str(chosen or initial or get_language() or settings.LANGUAGE_CODE)

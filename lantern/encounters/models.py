@@ -14,13 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from lantern.crypto.fields import EncryptedBinaryField, EncryptedTextField
 from lantern.encounters import consent_rules
 from lantern.encounters.choices import (
+    RECORDED_STATUSES,
     BodyRegion,
     BodySide,
     ClinicianGender,
     CompanionStatus,
     ConsentGiver,
     ConsentMethod,
-    ConsentStatus,
     DisclosureBasis,
     DisclosureKind,
     EncounterKind,
@@ -137,7 +137,7 @@ class ConsentRecord(models.Model):
         Encounter, on_delete=models.CASCADE, null=True, blank=True, related_name="consents"
     )
     scope = models.CharField(_("what for"), max_length=40, choices=Scope.choices)
-    status = models.CharField(_("decision"), max_length=16, choices=ConsentStatus.choices)
+    status = models.CharField(_("decision"), max_length=16, choices=RECORDED_STATUSES)
     method = models.CharField(_("how"), max_length=16, choices=ConsentMethod.choices)
     given_by = models.CharField(
         _("decided by"), max_length=16, choices=ConsentGiver.choices, default=ConsentGiver.PATIENT
@@ -204,7 +204,7 @@ class Injury(models.Model):
     region = models.CharField(_("where"), max_length=16, choices=BodyRegion.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=InjuryKind.choices)
     healing = models.CharField(_("healing stage"), max_length=16, choices=HealingStage.choices)
-    size = models.CharField(_("size"), max_length=40, blank=True)
+    size = EncryptedTextField(_("size"), max_length=40, blank=True)
     note = EncryptedTextField(_("notes"), max_length=2000, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(

@@ -117,7 +117,7 @@ def _audit_refusal(actor: User, patient: Patient, detail: str) -> None:
 def _require_named(patient: Patient, scope: str, recipient: str) -> None:
     """Sharing with a named recipient the consent does not cover: say whom it covers."""
     (decision,) = consent_decisions(patient, None, [scope], recipient)
-    if decision.allowed or decision.state != consent_rules.MISSING:
+    if decision.allowed or decision.state != ConsentStatus.MISSING:
         return
     covered = consent_rules.covered_recipients(consent_facts(patient), scope, timezone.now())
     if covered:

@@ -86,5 +86,3 @@ LANGUAGES = [
     ("asl", _("American Sign Language")),
     ("other", _("Other")),
 ]
-
-PRONOUN_SUGGESTIONS = ["she/her", "he/him", "they/them", "ella", "él", "elle"]

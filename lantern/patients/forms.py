@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lantern.accounts.models import Clinic, User
+from lantern.accounts.models import Clinic, ReviewStatus, User
 from lantern.core.forms import CleanTextMixin
 from lantern.patients.choices import (
     LANGUAGES,
@@ -52,6 +52,22 @@ class EmergencySearchForm(CleanTextMixin, forms.Form):
         ),
     )
     q = forms.CharField(label=_("Name, alias, date of birth or record number"), max_length=200)
+
+
+class EmergencyReviewForm(forms.Form):
+    """A privacy officer's decision on one use of emergency access."""
+
+    decision = forms.ChoiceField(
+        label=_("Was this emergency access justified?"),
+        choices=[
+            (status.value, status.label)
+            for status in (ReviewStatus.JUSTIFIED, ReviewStatus.NOT_JUSTIFIED)
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class PatientDetailsForm(CleanTextMixin, forms.Form):

@@ -89,13 +89,9 @@ def name_keys(names: Iterable[str]) -> set[str]:
 WORD_MATCH_FLOOR = 0.8
 
 
-def word_similarity(a: str, b: str) -> float:
-    """1.0 for the same word, about 0.85-0.99 for a misspelling or sound-alike, else 0."""
-    return _similarity(a, phonetic(a), b, phonetic(b))
-
-
 def _similarity(a: str, a_sound: str | None, b: str, b_sound: str | None) -> float:
-    """``word_similarity`` with each word's phonetic code already worked out."""
+    """1.0 for the same word, about 0.85-0.99 for a misspelling or sound-alike, else 0
+    (each word's phonetic code already worked out)."""
     if a == b:
         return 1.0
     similarity = float(jellyfish.jaro_winkler_similarity(a, b))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts.models import CareTeamMember, EmergencyAccess
 from lantern.crypto.fields import EncryptedTextField
+from lantern.patients.age import ADULT_AGE, age_on
 from lantern.patients.choices import (
     LANGUAGES,
     AliasKind,
@@ -30,13 +31,6 @@ from lantern.patients.choices import (
 
 if TYPE_CHECKING:
     from lantern.accounts.models import User
-
-ADULT_AGE = 18
-
-
-def age_on(birth_date: datetime.date, today: datetime.date) -> int:
-    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
-    return today.year - birth_date.year - int(before_birthday)
 
 
 def _cared_for_by(user: User) -> models.Q:
@@ -112,10 +106,11 @@ class Patient(models.Model):
     gender_identity = models.CharField(
         _("gender identity"), max_length=32, choices=GenderIdentity.choices
     )
-    gender_identity_detail = models.CharField(
+    # Sealed: a person's own words about their gender can out them.
+    gender_identity_detail = EncryptedTextField(
         _("gender identity, in their words"), max_length=100, blank=True
     )
-    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    pronouns = EncryptedTextField(_("pronouns"), max_length=40, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=16, choices=LANGUAGES)
     interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
     clinics = models.ManyToManyField(

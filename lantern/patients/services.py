@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -106,6 +106,54 @@ def registration_duplicates(
             )
     shown = [match for match in found if match.patient.pk in visible]
     return shown, len(found) - len(shown)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a registration came to: the new patient, or what the registrant must settle first."""
+
+    patient: Patient | None = None
+    duplicates: list[Match] = field(default_factory=list)
+    hidden_duplicates: int = 0
+    number_refused: str = ""  # why the record number cannot be used, in words for staff
+
+
+@transaction.atomic
+def registration_submit(
+    *,
+    actor: User,
+    clinic: Clinic,
+    details: PatientDetails,
+    aliases: Sequence[tuple[str, str]] = (),
+    mrn: str = "",
+    not_a_duplicate: bool = False,
+) -> Registration:
+    """Register a patient unless something must be settled first, in this order.
+
+    1. Likely duplicates at the registrant's clinics, unless the registrant has ruled them
+       out: those they may open are shown, the others counted.
+    2. A record number someone at ``clinic`` already holds refuses the registration, and is
+       said so even when duplicates are also shown.
+    3. Otherwise, with no duplicate left to rule out, the patient is registered.
+    """
+    duplicates: list[Match] = []
+    hidden = 0
+    if not not_a_duplicate:
+        names = [details.preferred_name, details.legal_name, *(name for name, _kind in aliases)]
+        duplicates, hidden = registration_duplicates(
+            actor=actor, names=names, birth_date=details.birth_date
+        )
+    if mrn and not identifier_available(actor=actor, clinic=clinic, value=mrn):
+        return Registration(None, duplicates, hidden, number_in_use_message(clinic))
+    if duplicates or hidden:
+        return Registration(None, duplicates, hidden)
+    try:
+        patient = patient_register(
+            actor=actor, clinic=clinic, details=details, aliases=aliases, mrn=mrn
+        )
+    except RegistryError as error:
+        return Registration(number_refused=str(error))
+    return Registration(patient)
 
 
 @transaction.atomic

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from lantern.patients.views import contact, emergency, registry
+from lantern.patients.views import (
+    access_history,
+    contact,
+    emergency,
+    emergency_review,
+    registry,
+)
 
 app_name = "patients"
 
@@ -15,7 +21,18 @@ urlpatterns = [
         name="emergency_open",
     ),
     path("emergency/<int:grant_id>/end/", emergency.emergency_end, name="emergency_end"),
+    path("emergency/reviews/", emergency_review.emergency_reviews, name="emergency_reviews"),
+    path(
+        "emergency/reviews/<int:grant_id>/",
+        emergency_review.emergency_review,
+        name="emergency_review",
+    ),
     path("<uuid:patient_id>/", registry.patient_detail, name="detail"),
+    path(
+        "<uuid:patient_id>/access-history/",
+        access_history.access_history,
+        name="access_history",
+    ),
     path("<uuid:patient_id>/edit/", registry.patient_edit, name="edit"),
     path("<uuid:patient_id>/aliases/", registry.alias_add, name="alias_add"),
     path(

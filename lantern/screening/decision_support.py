@@ -21,9 +21,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from lantern.patients.age import ADULT_AGE
+
 CODES_FILE = Path(__file__).resolve().parent / "data" / "exploitation_codes.json"
 ACKNOWLEDGE_SEVERITIES = frozenset({"urgent", "imminent"})  # as in screening.models
-ADULT_AGE = 18
 
 
 @dataclass(frozen=True)

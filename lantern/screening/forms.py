@@ -13,10 +13,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lantern.accounts.models import Clinic
 from lantern.core.forms import CleanTextMixin
 from lantern.screening import decision_support, instruments
 from lantern.screening.instruments import text_in
 from lantern.screening.models import CodeDecision, Interpretation, PrivacyMethod
+from lantern.screening.services import ThresholdChoice
 
 ASK_LANGUAGES = [("en", "English"), ("es", "Español")]
 NO_INTERPRETER_LABEL = _("No professional interpreter (say why below)")
@@ -242,3 +244,64 @@ def posted_answers(instrument: instruments.Instrument, data: Mapping[str, Any]) 
     """The answers present in a POST, for working out which questions to show."""
     link_ids = {item.link_id for item in instrument.items}
     return {key: str(data[key]) for key in link_ids if data.get(key)}
+
+
+class ThresholdsForm(forms.Form):
+    """Each clinic's positive threshold for each instrument that offers more than one.
+
+    One field per clinic and instrument, named ``t-<clinic>-<instrument>``; a choice the
+    instrument does not offer refuses the whole form, so no threshold changes.
+    """
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        clinics: Sequence[Clinic],
+        configurable: Sequence[instruments.Instrument],
+        current: Mapping[tuple[int, str], int],
+        language: str,
+    ) -> None:
+        super().__init__(data)
+        self.cells: list[tuple[Clinic, instruments.Instrument, str]] = []
+        for clinic in clinics:
+            for instrument in configurable:
+                name = f"t-{clinic.pk}-{instrument.id}"
+                self.fields[name] = forms.TypedChoiceField(
+                    label=text_in(instrument.title, language),
+                    choices=_threshold_choices(instrument),
+                    coerce=int,
+                    empty_value=None,
+                    required=False,  # left out: that threshold stays as it is
+                    initial=current.get((clinic.pk, instrument.id), instrument.default_threshold),
+                )
+                self.cells.append((clinic, instrument, name))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            raise forms.ValidationError(_("A choice was not allowed, so no threshold was changed."))
+        return data
+
+    def rows(self) -> list[tuple[Clinic, list[forms.BoundField]]]:
+        """The fields clinic by clinic, for one fieldset each."""
+        rows: dict[int, tuple[Clinic, list[forms.BoundField]]] = {}
+        for clinic, _instrument, name in self.cells:
+            rows.setdefault(clinic.pk, (clinic, []))[1].append(self[name])
+        return list(rows.values())
+
+    def choices(self) -> list[ThresholdChoice]:
+        """What was chosen, for ``thresholds_save``; call only after ``is_valid()``."""
+        return [
+            ThresholdChoice(clinic, instrument, self.cleaned_data[name])
+            for clinic, instrument, name in self.cells
+            if self.cleaned_data.get(name) is not None
+        ]
+
+
+def _threshold_choices(instrument: instruments.Instrument) -> list[tuple[int, str]]:
+    default = instrument.default_threshold
+    return [
+        (value, f"{value} ({_('default')})" if value == default else str(value))
+        for value in instrument.allowed_thresholds
+    ]

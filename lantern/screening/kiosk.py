@@ -39,7 +39,9 @@ ALLOWED_VIEWS = frozenset(
     }
 )
 # On a tablet left idle, staff sign in again through the usual pages.
-STAFF_SIGN_IN_VIEWS = frozenset({"accounts:login", "accounts:two_factor", "accounts:logout"})
+STAFF_SIGN_IN_VIEWS = frozenset(
+    {"accounts:login", "accounts:two_factor", "accounts:password_change", "accounts:logout"}
+)
 
 
 def _view_name(request: HttpRequest) -> str:
@@ -98,7 +100,9 @@ class KioskLockMiddleware:
             view_name = _view_name(request)
             user = request.user
             signing_in = (
-                not user.is_authenticated or not getattr(user, "is_verified", lambda: False)()
+                not user.is_authenticated
+                or not getattr(user, "is_verified", lambda: False)()
+                or getattr(user, "must_change_password", False)
             )
             allowed = ALLOWED_VIEWS | STAFF_SIGN_IN_VIEWS if signing_in else ALLOWED_VIEWS
             if view_name not in allowed:

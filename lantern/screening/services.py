@@ -6,7 +6,8 @@ and violence questions are audited as sensitive (SDV) information.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -474,6 +475,30 @@ def kiosk_release(*, actor: User, session: ScreeningSession) -> ScreeningSession
         detail="self-screening handed back to staff",
     )
     return session
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """One clinic's chosen positive threshold for one instrument."""
+
+    clinic: Clinic
+    instrument: instruments.Instrument
+    threshold: int
+
+
+@transaction.atomic
+def thresholds_save(*, actor: User, choices: Iterable[ThresholdChoice]) -> int:
+    """Save a clinical lead's choices all or nothing: one that is not allowed saves none."""
+    saved = 0
+    for choice in choices:
+        threshold_set(
+            actor=actor,
+            clinic=choice.clinic,
+            instrument=choice.instrument,
+            threshold=choice.threshold,
+        )
+        saved += 1
+    return saved
 
 
 @transaction.atomic

@@ -65,16 +65,19 @@ def fail(client: Client, username: str) -> int:
     ).status_code
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(personas):
+def test_five_failures_lock_the_account_at_that_address_even_for_the_right_password(personas):
     client = Client()
     assert [fail(client, "clinician") for _ in range(4)] == [200] * 4
     assert fail(client, "clinician") == 429
-    locked = Client(REMOTE_ADDR="10.1.2.3").post(
-        reverse("accounts:login"), {"username": "clinician", "password": PASSWORD}
-    )
+    locked = client.post(reverse("accounts:login"), {"username": "clinician", "password": PASSWORD})
     assert locked.status_code == 429
     assert "too many unsuccessful sign-in attempts" in locked.content.decode()
     assert "Wait 30 minutes and try again" in locked.content.decode()
+    # Someone guessing from one place cannot keep the clinician out everywhere.
+    elsewhere = Client(REMOTE_ADDR="10.1.2.3").post(
+        reverse("accounts:login"), {"username": "clinician", "password": PASSWORD}
+    )
+    assert elsewhere.status_code == 302
 
 
 def test_the_lockout_page_says_the_wait_the_clinic_configured(personas, settings):
@@ -88,23 +91,9 @@ def test_the_lockout_page_says_the_wait_the_clinic_configured(personas, settings
     assert "Wait 1 minute and try again" in page.content.decode()
 
 
-def test_five_failures_from_one_address_lock_that_address(personas):
-    client = Client(REMOTE_ADDR="10.9.9.9")
-    for number in range(5):
-        fail(client, f"guess{number}")
-    response = client.post(
-        reverse("accounts:login"), {"username": "clinician", "password": PASSWORD}
-    )
-    assert response.status_code == 429
-    elsewhere = Client(REMOTE_ADDR="10.9.9.10").post(
-        reverse("accounts:login"), {"username": "clinician", "password": PASSWORD}
-    )
-    assert elsewhere.status_code == 302
-
-
 def test_unknown_accounts_lock_exactly_like_real_ones(personas):
-    real = [fail(Client(REMOTE_ADDR=f"10.0.0.{n}"), "clinician") for n in range(6)]
-    made_up = [fail(Client(REMOTE_ADDR=f"10.0.1.{n}"), "nobody") for n in range(6)]
+    real = [fail(Client(REMOTE_ADDR="10.0.0.1"), "clinician") for _ in range(6)]
+    made_up = [fail(Client(REMOTE_ADDR="10.0.1.1"), "nobody") for _ in range(6)]
     assert real == made_up == [200, 200, 200, 200, 429, 429]
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from lantern.accounts.models import User
 from lantern.audit.models import AuditEvent
-from tests.clients import signed_in
+from tests.clients import signed_in, stepped_up
 
 
 def new_staff_data(personas, **overrides):
@@ -127,7 +127,7 @@ def test_staff_of_another_organisation_are_not_found(personas):
 
 
 def test_resetting_a_second_factor_and_unlocking_are_audited(personas):
-    admin = signed_in(personas.admin)
+    admin = stepped_up(personas.admin)
     admin.post(reverse("accounts:staff_reset_second_factor", args=[personas.clinician.pk]))
     admin.post(reverse("accounts:staff_unlock", args=[personas.clinician.pk]))
     details = list(

@@ -9,15 +9,14 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lantern.accounts import mfa
+from lantern.accounts.models import Authenticator, RecoveryCode
 from lantern.audit.models import AuditEvent
 from tests.factories import PASSWORD
 
 
-def code_for(device: TOTPDevice) -> str:
+def code_for(device: Authenticator) -> str:
     """The code the user's authenticator app shows right now."""
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
@@ -33,12 +32,12 @@ def test_first_sign_in_enrols_an_authenticator_and_shows_recovery_codes_once(per
     client = password_step()
     page = client.get(reverse("accounts:two_factor_setup"))
     assert b"<svg" in page.content  # the QR code is drawn on the server
-    device = TOTPDevice.objects.get(user=personas.clinician, confirmed=False)
+    device = Authenticator.objects.get(user=personas.clinician, confirmed=False)
     response = client.post(reverse("accounts:two_factor_setup"), {"otp_token": code_for(device)})
     assert response.status_code == 302
     codes_page = client.get(response.url).content.decode()
-    codes = StaticToken.objects.filter(device__user=personas.clinician).values_list(
-        "token", flat=True
+    codes = RecoveryCode.objects.filter(device__user=personas.clinician).values_list(
+        "code", flat=True
     )
     assert len(codes) == 10
     for code in codes:
@@ -53,13 +52,13 @@ def test_a_wrong_enrolment_code_keeps_the_user_out(personas):
     client.get(reverse("accounts:two_factor_setup"))
     response = client.post(reverse("accounts:two_factor_setup"), {"otp_token": "000000"})
     assert "That code was not right" in response.content.decode()
-    assert not TOTPDevice.objects.filter(user=personas.clinician, confirmed=True).exists()
+    assert not Authenticator.objects.filter(user=personas.clinician, confirmed=True).exists()
     assert client.get(reverse("patients:search")).status_code == 302
 
 
 @pytest.fixture
 def enrolled(personas):
-    device = TOTPDevice.objects.create(user=personas.clinician, confirmed=True, name="phone")
+    device = Authenticator.objects.create(user=personas.clinician, confirmed=True, name="phone")
     codes = mfa.recovery_codes_replace(personas.clinician)
     return device, codes
 
@@ -160,7 +159,7 @@ def test_a_second_factor_reset_ends_open_sessions(personas, enrolled, client_for
     response = victim.get(reverse("accounts:two_factor_setup"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
-    assert not TOTPDevice.objects.filter(user=personas.clinician).exists()
+    assert not Authenticator.objects.filter(user=personas.clinician).exists()
 
 
 def test_enrolment_needs_a_recent_password(personas):

@@ -11,6 +11,7 @@ import pytest
 from lantern.audit import export, reports
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
+from lantern.privacy.scope import report_scope
 
 
 @pytest.mark.parametrize(
@@ -44,7 +45,7 @@ def streamed(prepared: export.PreparedExport) -> bytes:
 def test_the_second_pass_repeats_the_first_even_if_the_scope_changes(personas):
     for n in range(5):
         audit_record(action=Action.LOGIN, actor=personas.manager, detail=f"n{n}")
-    scope = reports.report_scope(personas.auditor)
+    scope = report_scope(personas.auditor)
     prepared = export.prepare(reports.filtered(scope, reports.ReportFilters(sort="user")))
     # The manager leaves the health system and new entries arrive before the body streams.
     personas.manager.clinics.clear()
@@ -60,9 +61,7 @@ def test_many_batches_keep_the_requested_order(personas, monkeypatch):
     monkeypatch.setattr(export, "ROWS_PER_CHUNK", 2)
     for persona in ("manager", "admin", "colleague", "clinician", "manager", "admin"):
         audit_record(action=Action.LOGIN, actor=personas.by_name(persona))
-    entries = reports.filtered(
-        reports.report_scope(personas.auditor), reports.ReportFilters(sort="-user")
-    )
+    entries = reports.filtered(report_scope(personas.auditor), reports.ReportFilters(sort="-user"))
     prepared = export.prepare(entries)
     body = streamed(prepared)
     assert hashlib.sha256(body).hexdigest() == prepared.sha256

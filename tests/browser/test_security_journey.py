@@ -9,10 +9,9 @@ import time
 
 import pytest
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from lantern.accounts.models import Role
+from lantern.accounts.models import Authenticator, Role
 from tests.browser.journey import search, sign_in
 from tests.factories import PASSWORD, UserFactory, fresh_code
 
@@ -30,7 +29,7 @@ def test_first_sign_in_sets_up_an_authenticator(page: Page, axe_check, clinic):
     axe_check(page, "two-factor-setup")
     # The key shown for typing is the one the app would scan.
     typed_key = page.locator("code.secret").inner_text().replace(" ", "")
-    device = TOTPDevice.objects.get(user=nurse, confirmed=False)
+    device = Authenticator.objects.get(user=nurse, confirmed=False)
     assert typed_key == base64.b32encode(device.bin_key).decode().rstrip("=")
     page.get_by_label("Code from your authenticator app").fill(
         f"{TOTP(device.bin_key).token():06d}"

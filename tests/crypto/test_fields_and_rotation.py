@@ -62,3 +62,33 @@ def test_a_new_index_key_needs_a_rebuild_and_the_rebuild_restores_search(persona
         reseal_all()
         assert [m.patient.pk for m in find(scope, parse_query("Delgado"))] == [personas.patient.pk]
         assert [m.patient.pk for m in find(scope, parse_query("RV-1001"))] == [personas.patient.pk]
+
+
+def test_rotation_covers_second_factor_secrets_gender_words_and_pronouns(personas, settings):
+    from django.db import models
+    from django.db.models.functions import Cast
+    from django_otp.oath import TOTP
+
+    from lantern.accounts.models import Authenticator
+    from tests.factories import authenticator, make_patient
+
+    device = authenticator(personas.clinician)
+    make_patient(
+        actor=personas.clinician,
+        clinic=personas.clinic,
+        preferred_name="Noor Haddad",
+        gender_identity_detail="in my own words",
+        pronouns="they/them",
+    )
+    with override_settings(
+        LANTERN_ENCRYPTION_KEYS=f"k2:{generate_key()},{settings.LANTERN_ENCRYPTION_KEYS}"
+    ):
+        reseal_all()
+        assert set(key_usage()) == {"k2"}
+        raw = Authenticator.objects.annotate(raw=Cast("key", models.TextField())).get(pk=device.pk)
+        assert raw.raw.startswith("lx1.k2.")
+        rotated = Authenticator.objects.get(pk=device.pk)
+        assert rotated.key == device.key
+        assert rotated.verify_token(TOTP(rotated.bin_key).token())
+        [noor] = [p for p in Patient.objects.all() if p.preferred_name == "Noor Haddad"]
+        assert (noor.gender_identity_detail, noor.pronouns) == ("in my own words", "they/them")

@@ -362,3 +362,22 @@ def test_nothing_is_added_to_a_visit_that_has_ended(personas, visit):
         )
     with pytest.raises(services.VisitError, match="ended"):
         services.photo_store(actor=personas.clinician, injury=injury, data=png())
+
+
+def test_every_state_the_rules_conclude_is_in_the_one_consent_vocabulary():
+    from lantern.encounters.choices import ConsentStatus
+
+    now = timezone.now()
+    facts = {
+        status: [consent_rules.ConsentFact("touch", status, now, encounter_id=1)]
+        for status in ("given", "declined", "deferred", "withdrawn")
+    }
+    facts["expired"] = [
+        consent_rules.ConsentFact("touch", "given", now, encounter_id=1, expires_at=now)
+    ]
+    facts["missing"] = []
+    for state, history in facts.items():
+        decision = consent_rules.decide(history, "touch", now, encounter_id=1)
+        assert decision.state == ConsentStatus(state)
+        assert decision.state.label == ConsentStatus(state).label  # one label, shown everywhere
+    assert set(facts) == set(ConsentStatus.values)

@@ -64,7 +64,7 @@ def test_the_panel_shows_each_state(personas, client_for, visit):
     expected = {
         "General examination": "Given",
         "Being touched during the examination": "Declined",
-        "Undressing or wearing a gown": "Deferred",
+        "Undressing or wearing a gown": "Deferred: ask again later",
         "Photographs of injuries": "Withdrawn",
         "Blood draw": "Expired",
         "Forensic evidence kit": "Not asked yet",

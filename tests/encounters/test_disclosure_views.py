@@ -104,7 +104,7 @@ def test_the_privacy_officer_sees_the_disclosure_in_the_access_history(personas,
         {**SHARE, "kind": "primary_care", "recipient": "Dr. Lee, Eastside Family Practice"},
     )
     page = stepped_up(personas.auditor).get(
-        reverse("audit:patient_access", args=[personas.patient.pk])
+        reverse("patients:access_history", args=[personas.patient.pk])
     )
     assert page.status_code == 200
     assert "Disclosure outside the care team" in page.content.decode()

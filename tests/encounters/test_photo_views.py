@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from lantern.accounts import emergency
 from lantern.audit.models import AuditEvent
 from lantern.encounters import photos, services
 from lantern.encounters.models import InjuryPhoto
+from lantern.patients import emergency
 from tests.clients import stepped_up
 from tests.encounters.conftest import give, url
 from tests.encounters.test_photos import jpeg_with_gps

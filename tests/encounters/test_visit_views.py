@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from lantern.accounts import emergency
 from lantern.audit.models import AuditEvent
 from lantern.encounters import services
 from lantern.encounters.models import CarePreferences, Encounter
+from lantern.patients import emergency
 from tests.encounters.conftest import url
 from tests.factories import ClinicFactory, UserFactory
 

@@ -292,3 +292,42 @@ def test_patient_pages_forbid_caching(personas, client_for):
     response = client_for(personas.clinician).get(detail(personas))
     assert "no-store" in response["Cache-Control"]
     assert Patient.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "child", "detail"),
+    [
+        ("patients:alias_remove", lambda p: p.aliases.get().pk, "alias not of this patient"),
+        (
+            "patients:identifier_remove",
+            lambda p: p.identifiers.get().pk,
+            "record number not of this patient",
+        ),
+        (
+            "patients:care_team_remove",
+            lambda p: p.care_team.get().pk,
+            "care team member not of this patient",
+        ),
+    ],
+)
+def test_a_child_record_of_another_patient_is_refused_and_audited(
+    personas, client_for, name, child, detail
+):
+    other = make_patient(
+        actor=personas.clinician,
+        clinic=personas.clinic,
+        preferred_name="Ana",
+        aliases=(("Anita", "nickname"),),
+        mrn="RV-2002",
+    )
+    response = client_for(personas.clinician).post(
+        reverse(name, args=[personas.patient.pk, child(other)])
+    )
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(
+        actor=personas.clinician,
+        patient_id=personas.patient.pk,
+        outcome="denied",
+        detail=detail,
+    ).exists()
+    assert (other.aliases.count(), other.identifiers.count(), other.care_team.count()) == (1, 1, 1)

@@ -245,3 +245,60 @@ def test_saving_the_current_estimate_again_keeps_its_date(personas):
     patient.refresh_from_db()
     assert patient.estimated_on == datetime.date(2020, 1, 1)
     assert patient.age() == 26
+
+
+# --- Registration: one service decides in which order things are settled ------------------
+
+
+def submit(personas, user=None, **overrides):
+    values = {
+        "actor": user or personas.clinician,
+        "clinic": personas.clinic,
+        "details": patient_details(preferred_name="Rosa Delgado"),
+        "aliases": (),
+        "mrn": "",
+        "not_a_duplicate": False,
+    }
+    return services.registration_submit(**(values | overrides))
+
+
+def test_a_likely_duplicate_is_shown_before_anyone_is_registered(personas):
+    outcome = submit(personas)
+    assert outcome.patient is None
+    assert [match.patient for match in outcome.duplicates] == [personas.patient]
+    assert Patient.objects.count() == 1
+
+
+def test_a_duplicate_the_registrant_cannot_open_is_counted_not_shown(personas):
+    outcome = submit(personas, user=personas.colleague)
+    assert (outcome.patient, outcome.duplicates, outcome.hidden_duplicates) == (None, [], 1)
+
+
+def test_a_number_in_use_is_refused_even_while_duplicates_are_shown(personas):
+    outcome = submit(personas, mrn="RV-1001")
+    assert outcome.patient is None
+    assert outcome.duplicates
+    assert (
+        outcome.number_refused
+        == "This medical record number is already in use at Riverside Clinic."
+    )
+
+
+def test_a_number_in_use_is_refused_after_duplicates_are_ruled_out(personas):
+    outcome = submit(personas, mrn="RV-1001", not_a_duplicate=True)
+    assert (outcome.patient, outcome.duplicates) == (None, [])
+    assert "already in use" in outcome.number_refused
+    assert Patient.objects.count() == 1
+
+
+def test_ruling_out_duplicates_registers_the_patient(personas):
+    outcome = submit(personas, mrn="RV-2002", not_a_duplicate=True, aliases=[("Rosi", "street")])
+    assert outcome.patient is not None
+    assert outcome.patient.is_cared_for_by(personas.clinician)
+    assert list(outcome.patient.aliases.values_list("name", flat=True)) == ["Rosi"]
+
+
+def test_a_new_name_with_no_duplicates_is_registered_at_once(personas):
+    outcome = submit(personas, details=patient_details(preferred_name="Marisol Quintero"))
+    assert outcome.patient is not None
+    assert outcome.duplicates == []

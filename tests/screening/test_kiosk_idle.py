@@ -215,3 +215,24 @@ def test_a_signed_out_browser_without_a_tablet_session_is_sent_to_sign_in(db):
     response = Client().get(reverse("screening:kiosk"))
     assert response.url.startswith(reverse("accounts:login"))
     assert ScreeningSession.objects.count() == 0
+
+
+def test_staff_who_must_choose_a_new_password_can_on_an_idle_tablet(personas, clock):
+    client, session = part_way(personas, clock)
+    client.get(reverse("screening:kiosk"))
+    personas.clinician.must_change_password = True
+    personas.clinician.save(update_fields=["must_change_password"])
+    page = sign_in_on_the_tablet_expecting(client, personas.clinician)
+    assert page.status_code == 200
+    assert 'name="new_password1"' in page.content.decode()
+    session.refresh_from_db()
+    assert session.kiosk_idle_at is not None
+
+
+def sign_in_on_the_tablet_expecting(client, user):
+    """Sign in with password and code, and follow wherever Lantern sends the person."""
+    signed = client.post(
+        reverse("accounts:login") + "?next=/kiosk/",
+        {"username": user.username, "password": PASSWORD},
+    )
+    return client.post(signed.url, {"otp_token": fresh_code(user)}, follow=True)

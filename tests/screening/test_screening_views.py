@@ -380,7 +380,7 @@ def test_questions_are_asked_in_spanish_when_chosen(personas, client_for):
 
 
 def test_emergency_access_may_read_results_but_not_start_a_screening(personas, client_for):
-    from lantern.accounts import emergency
+    from lantern.patients import emergency
 
     search = emergency.emergency_search_start(
         actor=personas.colleague, reason="Collapsed in the waiting room"
@@ -562,3 +562,39 @@ def test_a_stored_threshold_a_new_instrument_version_no_longer_allows_falls_back
         personas, "pc-ptsd-5", answers={"pc-ptsd-5": answers | {"ptsd-4": "no", "ptsd-5": "no"}}
     )
     assert (session.results.get().threshold, session.results.get().positive) == (3, True)
+
+
+def test_a_refused_threshold_shows_the_page_again_with_every_choice_as_made(personas, client_for):
+    from lantern.screening.models import ClinicThreshold
+
+    response = client_for(personas.admin).post(
+        reverse("screening:thresholds"),
+        {f"t-{personas.clinic.pk}-pc-ptsd-5": "4", f"t-{personas.clinic.pk}-phq-2": "9"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    ptsd = page[page.index(f'name="t-{personas.clinic.pk}-pc-ptsd-5"') :]
+    assert '<option value="4" selected>' in ptsd[: ptsd.index("</select>")]
+    assert "no threshold was changed" in page
+    assert not ClinicThreshold.objects.exists()
+
+
+def test_thresholds_are_saved_all_or_nothing(personas):
+    from lantern.screening.instruments import get_instrument
+    from lantern.screening.models import ClinicThreshold
+
+    ptsd, phq2 = get_instrument("pc-ptsd-5"), get_instrument("phq-2")
+    with pytest.raises(services.ScreeningError):
+        services.thresholds_save(
+            actor=personas.admin,
+            choices=[
+                services.ThresholdChoice(personas.clinic, ptsd, 4),
+                services.ThresholdChoice(personas.clinic, phq2, 9),
+            ],
+        )
+    assert not ClinicThreshold.objects.exists()
+    saved = services.thresholds_save(
+        actor=personas.admin, choices=[services.ThresholdChoice(personas.clinic, ptsd, 4)]
+    )
+    assert saved == 1
+    assert ClinicThreshold.objects.get().threshold == 4

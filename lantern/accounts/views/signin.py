@@ -9,16 +9,18 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lantern.accounts.access import staff_user
-from lantern.accounts.forms import SignInForm
+from lantern.accounts.access import AuthenticatedHttpRequest
+from lantern.accounts.forms import OwnPasswordForm, SignInForm
 from lantern.accounts.middleware import SEEN_AT, SIGNED_IN_AT
+from lantern.accounts.reauth import safe_next
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
+from lantern.core.http import require_safe
 
 
 class SignInView(auth_views.LoginView):
@@ -50,12 +52,17 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Change one's own password; the session stays valid, other sessions end."""
 
     template_name = "accounts/password_change.html"
+    form_class = OwnPasswordForm
 
     def get_success_url(self) -> str:
-        return reverse("home")
+        return safe_next(self.request, self.request.GET.get("next", ""))
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
+        user = form.user
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
         audit_record(
             action=Action.PERMISSION_CHANGE, request=self.request, detail="password changed"
         )
@@ -64,9 +71,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+@require_safe
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Care staff start at patient search; other roles see what their account can do."""
-    user = staff_user(request)
+    user = request.user
     if user.cares_for_patients:
         return redirect("patients:search")
     return render(request, "accounts/home.html", {"clinics": user.clinics.all()})

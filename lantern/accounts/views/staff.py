@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lantern.accounts import mfa, services
-from lantern.accounts.access import refused_as_not_found, role_required, staff_user
+from lantern.accounts import lockout, mfa, services
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found, role_required
 from lantern.accounts.forms import NewStaffForm, StaffForm
-from lantern.accounts.models import Clinic, Role, User
+from lantern.accounts.models import Authenticator, Clinic, Role, User
+from lantern.accounts.reauth import ask_to_reauthenticate
+from lantern.core.http import require_safe, require_safe_or_POST
 
 
-def _clinics(admin: User):  # type: ignore[no-untyped-def]
+def _clinics(admin: User) -> QuerySet[Clinic]:
     return Clinic.objects.filter(health_system=admin.health_system_id)
 
 
-def _staff_member(request: HttpRequest, admin: User, user_id: int) -> User:
+def _staff_member(request: AuthenticatedHttpRequest, admin: User, user_id: int) -> User:
     user = User.objects.filter(pk=user_id, health_system=admin.health_system_id).first()
     if user is None or admin.health_system_id is None:
         raise refused_as_not_found(request, "staff member of another organisation")
@@ -27,22 +29,30 @@ def _staff_member(request: HttpRequest, admin: User, user_id: int) -> User:
 
 
 @role_required(Role.ADMINISTRATOR)
-def staff_list(request: HttpRequest) -> HttpResponse:
-    admin = staff_user(request)
+@require_safe
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    admin = request.user
     staff = list(
         User.objects.filter(health_system=admin.health_system_id)
         .prefetch_related("clinics")
         .order_by("display_name")
     )
     enrolled = set(
-        TOTPDevice.objects.filter(user__in=staff, confirmed=True).values_list("user_id", flat=True)
+        Authenticator.objects.filter(user__in=staff, confirmed=True).values_list(
+            "user_id", flat=True
+        )
     )
-    return render(request, "accounts/staff_list.html", {"staff": staff, "enrolled": enrolled})
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {"staff": staff, "enrolled": enrolled, "locked": lockout.locked_out(staff)},
+    )
 
 
 @role_required(Role.ADMINISTRATOR)
-def staff_new(request: HttpRequest) -> HttpResponse:
-    admin = staff_user(request)
+@require_safe_or_POST
+def staff_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    admin = request.user
     form = NewStaffForm(request.POST or None, clinics=_clinics(admin))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -59,8 +69,9 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.ADMINISTRATOR)
-def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
-    admin = staff_user(request)
+@require_safe_or_POST
+def staff_edit(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
+    admin = request.user
     member = _staff_member(request, admin, user_id)
     form = StaffForm(request.POST or None, instance=member, clinics=_clinics(admin))
     if request.method == "POST" and form.is_valid():
@@ -82,29 +93,42 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             "form": form,
             "member": member,
             "enrolled": mfa.has_second_factor(member),
+            "locked": bool(lockout.locked_out([member])),
         },
     )
 
 
 @role_required(Role.ADMINISTRATOR)
-@require_POST
-def staff_reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
-    admin = staff_user(request)
+@require_safe_or_POST
+def staff_reset_second_factor(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponseBase:
+    admin = request.user
     member = _staff_member(request, admin, user_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("accounts:staff_edit", user_id=member.pk)
+    # Taking a second factor away opens the account to whoever knows its password: the
+    # administrator proves who they are first.
+    confirm = ask_to_reauthenticate(request)
+    if confirm is not None:
+        return confirm
     mfa.second_factor_reset(actor=admin, user=member)
     messages.success(
         request,
-        _("Second factor removed. %(name)s sets up a new one at next sign-in.")
+        _(
+            "Second factor removed. %(name)s sets up a new one and chooses a new password at "
+            "next sign-in; they and the privacy officers have been told."
+        )
         % {"name": member.display_name},
     )
     return redirect("accounts:staff_edit", user_id=member.pk)
 
 
 @role_required(Role.ADMINISTRATOR)
-@require_POST
-def staff_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
-    admin = staff_user(request)
+@require_safe_or_POST
+def staff_unlock(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
+    admin = request.user
     member = _staff_member(request, admin, user_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("accounts:staff_edit", user_id=member.pk)
     services.staff_unlock(actor=admin, user=member)
     messages.success(request, _("Sign-in unlocked for %(name)s.") % {"name": member.display_name})
     return redirect("accounts:staff_edit", user_id=member.pk)

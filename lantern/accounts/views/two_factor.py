@@ -8,21 +8,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from lantern.accounts import mfa
-from lantern.accounts.access import staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.accounts.forms import CodeForm, EnrolmentForm
 from lantern.accounts.middleware import SIGNED_IN_AT
 from lantern.accounts.reauth import reauthentication_required, safe_next, step_up
 from lantern.audit.models import Action, Outcome
 from lantern.audit.services import audit_record
+from lantern.core.http import require_safe, require_safe_or_POST
 
 SHOW_CODES = "lantern_recovery_codes_to_show"
 
@@ -30,16 +31,16 @@ SHOW_CODES = "lantern_recovery_codes_to_show"
 ENROL_WITHIN_SECONDS = 10 * 60
 
 
-def _password_recent(request: HttpRequest) -> bool:
+def _password_recent(request: AuthenticatedHttpRequest) -> bool:
     signed_in_at = request.session.get(SIGNED_IN_AT)
     return signed_in_at is not None and time.time() - signed_in_at <= ENROL_WITHIN_SECONDS
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: AuthenticatedHttpRequest) -> str:
     return safe_next(request, request.POST.get("next") or request.GET.get("next") or "")
 
 
-def _finish_sign_in(request: HttpRequest, device: Any) -> None:
+def _finish_sign_in(request: AuthenticatedHttpRequest, device: Any) -> None:
     request.session.cycle_key()  # a new session id once fully signed in
     otp_login(request, device)
     audit_record(action=Action.LOGIN, request=request, detail="second factor verified")
@@ -56,9 +57,10 @@ def _wrong_code_message(wait: int) -> str:
 
 
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+@require_safe_or_POST
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for the authenticator (or a recovery) code after the password."""
-    user = staff_user(request)
+    user = request.user
     if not mfa.has_second_factor(user):
         return redirect(reverse("accounts:two_factor_setup") + "?" + request.GET.urlencode())
     form = CodeForm(request.POST or None)
@@ -79,9 +81,10 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+@require_safe_or_POST
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """First sign-in: link an authenticator app by QR code, then confirm with a code."""
-    user = staff_user(request)
+    user = request.user
     if mfa.has_second_factor(user):
         return redirect(reverse("accounts:two_factor") + "?" + request.GET.urlencode())
     if not _password_recent(request):
@@ -111,7 +114,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+@require_safe
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show freshly made recovery codes once; afterwards they can only be replaced."""
     codes = request.session.pop(SHOW_CODES, None)
     return render(
@@ -120,10 +124,16 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe_or_POST
+def recovery_codes_replace(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("accounts:recovery_codes")
+    return _replace_recovery_codes(request)
+
+
 @reauthentication_required
-@require_POST
-def recovery_codes_replace(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+def _replace_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     request.session[SHOW_CODES] = mfa.recovery_codes_replace(user)
     audit_record(action=Action.PERMISSION_CHANGE, request=request, detail="recovery codes replaced")
     messages.success(request, _("New recovery codes made. The old ones no longer work."))
@@ -131,7 +141,8 @@ def recovery_codes_replace(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def confirm_identity(request: HttpRequest) -> HttpResponse:
+@require_safe_or_POST
+def confirm_identity(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step-up: password and code again before break-the-glass, exports or photographs."""
     confirmed, form = step_up(request)
     if confirmed:

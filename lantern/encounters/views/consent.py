@@ -5,12 +5,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
+from lantern.core.http import require_safe_or_POST
 from lantern.encounters import consent_rules, services
 from lantern.encounters.choices import ConsentStatus
 from lantern.encounters.forms import ConsentForm
@@ -20,15 +20,17 @@ from lantern.patients.access import care_staff_required, patient_for
 
 
 @care_staff_required
-@require_POST
-def consent_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+@require_safe_or_POST
+def consent_add(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     form = ConsentForm(request.POST, adult=patient.is_minor() is False)
     if form.is_valid():
         try:
             services.consent_record(
-                actor=staff_user(request), patient=patient, encounter=visit, **form.cleaned_data
+                actor=request.user, patient=patient, encounter=visit, **form.cleaned_data
             )
         except services.VisitError as error:
             form.add_error(None, str(error))
@@ -39,13 +41,15 @@ def consent_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpRe
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def consent_withdraw(
-    request: HttpRequest, patient_id: UUID, visit_id: int, consent_id: int
+    request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int, consent_id: int
 ) -> HttpResponse:
     """The patient changed their mind: effective now, and the earlier record stays."""
-    patient = patient_for(request, patient_id, on_team=True)
+    patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     record = ConsentRecord.objects.filter(
         pk=consent_id, patient=patient, status=ConsentStatus.GIVEN
     ).first()
@@ -53,7 +57,7 @@ def consent_withdraw(
         consent_rules.SCOPES[record.scope].per_visit and record.encounter_id != visit.pk
     ):
         raise refused_as_not_found(request, "consent not of this visit", patient.pk)
-    services.consent_withdraw(actor=staff_user(request), record=record)
+    services.consent_withdraw(actor=request.user, record=record)
     messages.success(
         request,
         _("Consent withdrawn: %(scope)s. Nothing that needs it can be recorded from now on.")

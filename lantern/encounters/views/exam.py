@@ -5,12 +5,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from lantern.accounts.access import staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest
+from lantern.core.http import require_safe_or_POST
 from lantern.encounters import services
 from lantern.encounters.choices import ExamStepStatus
 from lantern.encounters.forms import ExamStepForm, InjuryForm
@@ -19,18 +19,20 @@ from lantern.patients.access import care_staff_required, patient_for
 
 
 @care_staff_required
-@require_POST
-def exam_step_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+@require_safe_or_POST
+def exam_step_add(
+    request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
+) -> HttpResponse:
     """A step done (only with every consent it needs), declined, skipped or stopped."""
-    patient = patient_for(request, patient_id, on_team=True)
+    patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     done = request.POST.get("status") == ExamStepStatus.DONE
     form = ExamStepForm(request.POST, done=done)
     if form.is_valid():
         try:
-            services.exam_step_record(
-                actor=staff_user(request), encounter=visit, **form.cleaned_data
-            )
+            services.exam_step_record(actor=request.user, encounter=visit, **form.cleaned_data)
         except services.VisitError as error:
             form.add_error(None, refusal_message(error))
         else:
@@ -41,14 +43,16 @@ def exam_step_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> Http
 
 
 @care_staff_required
-@require_POST
-def injury_add(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+@require_safe_or_POST
+def injury_add(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     form = InjuryForm(request.POST)
     if form.is_valid():
         try:
-            services.injury_record(actor=staff_user(request), encounter=visit, **form.cleaned_data)
+            services.injury_record(actor=request.user, encounter=visit, **form.cleaned_data)
         except services.VisitError as error:
             form.add_error(None, refusal_message(error))
         else:

@@ -10,15 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from lantern.accounts.access import refused_as_not_found, staff_user
-from lantern.audit.models import Action, Category
-from lantern.audit.services import audit_record
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
+from lantern.audit.models import Category
+from lantern.audit.services import audit_read_shown
 from lantern.encounters import body_map, consent_rules, photos, services
 from lantern.encounters.choices import DisclosureBasis, DisclosureKind, Scope
 from lantern.encounters.forms import (
@@ -33,26 +32,13 @@ from lantern.encounters.models import CarePreferences, ConsentRecord, Encounter
 from lantern.patients.models import Patient
 from lantern.screening import alerts
 
-STATE_LABELS = {
-    consent_rules.GIVEN: gettext_lazy("Given"),
-    consent_rules.DECLINED: gettext_lazy("Declined"),
-    consent_rules.DEFERRED: gettext_lazy("Deferred"),
-    consent_rules.WITHDRAWN: gettext_lazy("Withdrawn"),
-    consent_rules.EXPIRED: gettext_lazy("Expired"),
-    consent_rules.MISSING: gettext_lazy("Not asked yet"),
-}
 
-
-def visit_for(request: HttpRequest, patient: Patient, visit_id: int) -> Encounter:
+def visit_for(request: AuthenticatedHttpRequest, patient: Patient, visit_id: int) -> Encounter:
     """The patient's visit, or 404 (audited) for a visit of someone else or none at all."""
     visit = Encounter.objects.filter(pk=visit_id, patient=patient).select_related("clinic").first()
     if visit is None:
         raise refused_as_not_found(request, "visit of another patient", patient.pk)
     return visit
-
-
-def on_care_team(request: HttpRequest, patient: Patient) -> bool:
-    return patient.is_cared_for_by(staff_user(request))
 
 
 def refusal_message(error: services.VisitError | photos.PhotoError) -> str:
@@ -70,8 +56,7 @@ def refusal_message(error: services.VisitError | photos.PhotoError) -> str:
         return str(error)
     labels = dict(Scope.choices)
     missing = "; ".join(
-        f"{labels[decision.scope]} ({STATE_LABELS[decision.state].lower()})"
-        for decision in error.decisions
+        f"{labels[decision.scope]} ({decision.state.label.lower()})" for decision in error.decisions
     )
     return _("Not recorded: this needs the patient's current consent for: %(consents)s.") % {
         "consents": missing
@@ -90,7 +75,7 @@ class ConsentRow:
 
     @property
     def state_label(self) -> str:
-        return str(STATE_LABELS[self.decision.state])
+        return str(self.decision.state.label)
 
 
 def _recipients(records: list[ConsentRecord], scope: str) -> list[str]:
@@ -180,7 +165,12 @@ def _blank_forms(visit: Encounter) -> dict[str, Any]:
 
 
 def visit_context(
-    request: HttpRequest, patient: Patient, visit: Encounter, **forms: Any
+    request: AuthenticatedHttpRequest,
+    patient: Patient,
+    visit: Encounter,
+    *,
+    can_write: bool,
+    **forms: Any,
 ) -> dict[str, Any]:
     records = _history(patient, visit)
     rows = consent_rows(visit, records)
@@ -191,7 +181,7 @@ def visit_context(
     context: dict[str, Any] = {
         "patient": patient,
         "visit": visit,
-        "can_write": on_care_team(request, patient),
+        "can_write": can_write,
         "minor": patient.is_minor(),
         "preferences": CarePreferences.objects.filter(patient=patient).first(),
         "staff_present": visit.staff_present.order_by("display_name"),
@@ -205,7 +195,7 @@ def visit_context(
         "photo_count": sum(injury.photo_count for injury in injuries),
         "covered": covered,
         "disclosures": visit.disclosures.select_related("disclosed_by"),
-        "urgent_alerts": alerts.urgent_alerts(staff_user(request), patient=patient),
+        "urgent_alerts": alerts.urgent_alerts(request.user, patient=patient),
         **_blank_forms(visit),
     }
     context.update(forms)
@@ -215,20 +205,21 @@ def visit_context(
 
 
 def render_visit(
-    request: HttpRequest, patient: Patient, visit: Encounter, **forms: Any
+    request: AuthenticatedHttpRequest,
+    patient: Patient,
+    visit: Encounter,
+    *,
+    can_write: bool,
+    **forms: Any,
 ) -> HttpResponse:
-    return render(request, "encounters/visit.html", visit_context(request, patient, visit, **forms))
+    context = visit_context(request, patient, visit, can_write=can_write, **forms)
+    return render(request, "encounters/visit.html", context)
 
 
 def visit_with_errors(
-    request: HttpRequest, patient: Patient, visit: Encounter, **forms: Any
+    request: AuthenticatedHttpRequest, patient: Patient, visit: Encounter, **forms: Any
 ) -> HttpResponse:
-    """Show the visit page again with the form that failed, keeping what was typed."""
-    audit_record(
-        action=Action.READ,
-        request=request,
-        patient_id=patient.pk,
-        obj=visit,
-        category=Category.EXAM,
-    )
-    return render_visit(request, patient, visit, **forms)
+    """Show the visit page again with the form that failed, keeping what was typed (only the
+    care team reaches a form, so the page is the writable one)."""
+    audit_read_shown(request=request, patient_id=patient.pk, obj=visit, category=Category.EXAM)
+    return render_visit(request, patient, visit, can_write=True, **forms)

@@ -10,16 +10,16 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
 
-from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.accounts.reauth import reauthentication_required
-from lantern.audit.models import Action, Category
-from lantern.audit.services import audit_record
+from lantern.audit.models import Category
+from lantern.audit.services import audit_read_shown
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.encounters import photos, services
 from lantern.encounters.forms import PhotoForm
 from lantern.encounters.models import Encounter, InjuryPhoto
@@ -28,12 +28,14 @@ from lantern.patients.access import care_staff_required, patient_for
 
 
 @care_staff_required
-@require_POST
+@require_safe_or_POST
 def photo_upload(
-    request: HttpRequest, patient_id: UUID, visit_id: int, injury_id: int
+    request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int, injury_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+    patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     injury = visit.injuries.filter(pk=injury_id).first()
     if injury is None:
         raise refused_as_not_found(request, "injury not of this visit", patient.pk)
@@ -42,7 +44,7 @@ def photo_upload(
         # Read one byte past the limit: enough to refuse an oversized file, never more.
         data = form.cleaned_data["photo"].read(photos.MAX_UPLOAD_BYTES + 1)
         try:
-            services.photo_store(actor=staff_user(request), injury=injury, data=data)
+            services.photo_store(actor=request.user, injury=injury, data=data)
         except (services.VisitError, photos.PhotoError) as error:
             form.add_error("photo", refusal_message(error))
         else:
@@ -52,16 +54,17 @@ def photo_upload(
 
 
 @care_staff_required
-@require_GET
-def photo_gallery(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponseBase:
-    patient = patient_for(request, patient_id, on_team=True)
+@require_safe
+def photo_gallery(
+    request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
+) -> HttpResponseBase:
+    patient = patient_for(request, patient_id, write=True).patient
     return _gallery(request, visit_for(request, patient, visit_id))
 
 
 @reauthentication_required
-def _gallery(request: HttpRequest, visit: Encounter) -> HttpResponse:
-    audit_record(
-        action=Action.READ,
+def _gallery(request: AuthenticatedHttpRequest, visit: Encounter) -> HttpResponse:
+    audit_read_shown(
         request=request,
         patient_id=visit.patient_id,
         obj=visit,
@@ -80,12 +83,16 @@ def _gallery(request: HttpRequest, visit: Encounter) -> HttpResponse:
 
 
 @care_staff_required
-@require_GET
+@require_safe
 def photo_image(
-    request: HttpRequest, patient_id: UUID, visit_id: int, photo_id: int, thumbnail: bool = False
+    request: AuthenticatedHttpRequest,
+    patient_id: UUID,
+    visit_id: int,
+    photo_id: int,
+    thumbnail: bool = False,
 ) -> HttpResponseBase:
     """The photograph, or its thumbnail (``thumbnail``, set by the URL)."""
-    patient = patient_for(request, patient_id, on_team=True)
+    patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
     unused = "image" if thumbnail else "thumbnail"  # load and decrypt only the one shown
     photo = (
@@ -100,8 +107,10 @@ def photo_image(
 
 
 @reauthentication_required
-def _image(request: HttpRequest, photo: InjuryPhoto, *, thumbnail: bool) -> HttpResponse:
-    data = services.photo_view(actor=staff_user(request), photo=photo, thumbnail=thumbnail)
+def _image(
+    request: AuthenticatedHttpRequest, photo: InjuryPhoto, *, thumbnail: bool
+) -> HttpResponse:
+    data = services.photo_view(actor=request.user, photo=photo, thumbnail=thumbnail)
     response = HttpResponse(data, content_type=photos.STORED_TYPE)
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "no-store, private"

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import translation
-from django.views.decorators.http import require_GET, require_POST
 
-from lantern.accounts.access import staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.encounters.forms import SummaryForm
 from lantern.encounters.views.page import visit_for
 from lantern.patients.access import care_staff_required, patient_for
@@ -26,9 +26,11 @@ HOTLINE_TEXT = "233733"
 
 
 @care_staff_required
-@require_GET
-def summary_choose(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, read=Category.EXAM, on_team=True)
+@require_safe
+def summary_choose(
+    request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
+) -> HttpResponse:
+    patient = patient_for(request, patient_id, read=Category.EXAM, write=True).patient
     visit = visit_for(request, patient, visit_id)
     return render(
         request,
@@ -42,25 +44,23 @@ def summary_choose(request: HttpRequest, patient_id: UUID, visit_id: int) -> Htt
 
 
 @care_staff_required
-@require_POST
-def summary_print(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+@require_safe_or_POST
+def summary_print(
+    request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
+) -> HttpResponse:
     """The printable page. Rendering it is what is audited as a print.
 
     The choices come in a POST body, so they never sit in an address, a history or a log.
     """
-    patient = patient_for(request, patient_id, on_team=True)
+    patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:summary", patient_id=patient.pk, visit_id=visit.pk)
     form = SummaryForm(request.POST, patient_language=patient.preferred_language)
-    if not form.is_valid():  # no language chosen: ask again, keeping what was ticked
-        return render(
-            request,
-            "encounters/summary_choose.html",
-            {"patient": patient, "visit": visit, "form": form},
-        )
-    printed, language = form.printed(), form.cleaned_data["language"]
+    printed, language = form.printed(), form.print_language()
     audit_record(
         action=Action.PRINT,
-        actor=staff_user(request),
+        actor=request.user,
         request=request,
         patient_id=patient.pk,
         obj=visit,

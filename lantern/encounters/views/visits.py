@@ -7,14 +7,14 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from lantern.accounts.access import staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.accounts.models import User
 from lantern.audit.models import Category
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.encounters import services
 from lantern.encounters.forms import InstructionsForm, VisitDetailsForm, VisitStartForm
 from lantern.encounters.models import Encounter
@@ -37,15 +37,13 @@ def _staff_choices(patient: Patient, user: User, visit: Encounter | None = None)
 
 
 @care_staff_required
-def visit_list(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+@require_safe_or_POST
+def visit_list(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     """The patient's visits, and starting a new one (care team only)."""
-    patient = patient_for(
-        request,
-        patient_id,
-        read=Category.EXAM if request.method == "GET" else None,
-        on_team=request.method == "POST",
+    patient, can_write = patient_for(
+        request, patient_id, read=Category.EXAM, write=request.method == "POST"
     )
-    user = staff_user(request)
+    user = request.user
     clinics = patient.clinics.filter(pk__in=user.clinics.all())
     form = VisitStartForm(
         request.POST or None,
@@ -68,17 +66,21 @@ def visit_list(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "patient": patient,
             "form": form,
             "visits": patient.encounters.select_related("clinic"),
-            "can_write": patient.is_cared_for_by(user),
+            "can_write": can_write,
             "can_start": clinics.exists(),
         },
     )
 
 
 @care_staff_required
-def visit_detail(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+@require_safe
+def visit_detail(
+    request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
+) -> HttpResponse:
     """The visit: before-you-begin card, consent, examination, injuries, disclosures."""
-    patient = patient_for(request, patient_id, read=Category.EXAM)
-    return render_visit(request, patient, visit_for(request, patient, visit_id))
+    patient, can_write = patient_for(request, patient_id, read=Category.EXAM)
+    visit = visit_for(request, patient, visit_id)
+    return render_visit(request, patient, visit, can_write=can_write)
 
 
 def _details_initial(visit: Encounter) -> dict[str, Any]:
@@ -92,16 +94,12 @@ def _details_initial(visit: Encounter) -> dict[str, Any]:
 
 
 @care_staff_required
-def visit_edit(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+@require_safe_or_POST
+def visit_edit(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
     """Who is in the room can change during a visit: companion, interpreter, staff."""
-    patient = patient_for(
-        request,
-        patient_id,
-        read=Category.EXAM if request.method == "GET" else None,
-        on_team=True,
-    )
+    patient = patient_for(request, patient_id, read=Category.EXAM, write=True).patient
     visit = visit_for(request, patient, visit_id)
-    user = staff_user(request)
+    user = request.user
     form = VisitDetailsForm(
         request.POST or None,
         initial=_details_initial(visit),
@@ -122,23 +120,29 @@ def visit_edit(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpRes
 
 
 @care_staff_required
-@require_POST
-def visit_instructions(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+@require_safe_or_POST
+def visit_instructions(
+    request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
+) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
     form = InstructionsForm(request.POST)
     if not form.is_valid():
         return visit_with_errors(request, patient, visit, instructions_form=form)
-    services.encounter_update(actor=staff_user(request), encounter=visit, **form.cleaned_data)
+    services.encounter_update(actor=request.user, encounter=visit, **form.cleaned_data)
     messages.success(request, _("Instructions for the patient saved."))
     return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
 
 
 @care_staff_required
-@require_POST
-def visit_end(request: HttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+@require_safe_or_POST
+def visit_end(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
     visit = visit_for(request, patient, visit_id)
-    services.encounter_end(actor=staff_user(request), encounter=visit)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
+    services.encounter_end(actor=request.user, encounter=visit)
     messages.success(request, _("Visit ended."))
     return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)

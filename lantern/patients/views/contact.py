@@ -5,12 +5,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from lantern.accounts.access import staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.audit.models import Category
+from lantern.core.http import require_safe_or_POST
 from lantern.patients import contact_windows, services
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.choices import ContactChannelKind
@@ -19,13 +20,9 @@ from lantern.patients.models import ContactChannel, ContactPlan
 
 
 @care_staff_required
-def contact_plan_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(
-        request,
-        patient_id,
-        read=Category.CONTACT if request.method == "GET" else None,
-        on_team=True,
-    )
+@require_safe_or_POST
+def contact_plan_edit(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(request, patient_id, read=Category.CONTACT, write=True).patient
     plan = ContactPlan.objects.filter(patient=patient).first()
     initial = {}
     if plan is not None:
@@ -36,25 +33,21 @@ def contact_plan_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         }
     form = ContactPlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.contact_plan_update(
-            actor=staff_user(request), patient=patient, **form.cleaned_data
-        )
+        services.contact_plan_update(actor=request.user, patient=patient, **form.cleaned_data)
         messages.success(request, _("Contact preferences saved."))
         return redirect("patients:detail", patient_id=patient.pk)
     return render(request, "patients/contact_plan.html", {"form": form, "patient": patient})
 
 
 @care_staff_required
-def contact_channel_edit(request: HttpRequest, patient_id: UUID, channel: str) -> HttpResponse:
+@require_safe_or_POST
+def contact_channel_edit(
+    request: AuthenticatedHttpRequest, patient_id: UUID, channel: str
+) -> HttpResponse:
     if channel not in ContactChannelKind.values:
         raise Http404
     kind = ContactChannelKind(channel)
-    patient = patient_for(
-        request,
-        patient_id,
-        read=Category.CONTACT if request.method == "GET" else None,
-        on_team=True,
-    )
+    patient = patient_for(request, patient_id, read=Category.CONTACT, write=True).patient
     record = ContactChannel.objects.filter(patient=patient, channel=kind).first()
     initial: dict[str, object] = {}
     window_rows: list[dict[str, object]] = []
@@ -77,7 +70,7 @@ def contact_channel_edit(request: HttpRequest, patient_id: UUID, channel: str) -
         values = dict(form.cleaned_data)
         values["time_windows"] = contact_windows.windows_from_rows(windows.cleaned_data)
         services.contact_channel_update(
-            actor=staff_user(request), patient=patient, channel=kind, values=values
+            actor=request.user, patient=patient, channel=kind, values=values
         )
         messages.success(request, _("Contact preferences saved."))
         return redirect("patients:detail", patient_id=patient.pk)

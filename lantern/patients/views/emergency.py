@@ -5,18 +5,17 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from lantern.accounts import emergency
-from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.accounts.models import EmergencyAccess
 from lantern.accounts.reauth import reauthentication_required
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
-from lantern.patients import search
+from lantern.core.http import require_safe_or_POST
+from lantern.patients import emergency, search
 from lantern.patients.access import care_staff_required
 from lantern.patients.forms import EmergencySearchForm, SearchForm
 from lantern.patients.matching import parse_query
@@ -24,10 +23,11 @@ from lantern.patients.models import Patient
 
 
 @care_staff_required
+@require_safe_or_POST
 @reauthentication_required
-def emergency_start(request: HttpRequest) -> HttpResponse:
+def emergency_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask why; then search beyond the user's care teams."""
-    user = staff_user(request)
+    user = request.user
     form = EmergencySearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -39,8 +39,8 @@ def emergency_start(request: HttpRequest) -> HttpResponse:
     return render(request, "patients/emergency_start.html", {"form": form})
 
 
-def _results(request: HttpRequest, grant: EmergencyAccess, query: str) -> HttpResponse:
-    user = staff_user(request)
+def _results(request: AuthenticatedHttpRequest, grant: EmergencyAccess, query: str) -> HttpResponse:
+    user = request.user
     scope = Patient.objects.in_health_system_of(user).exclude(
         pk__in=Patient.objects.visible_to(user).values("pk")
     )
@@ -73,28 +73,34 @@ def _results(request: HttpRequest, grant: EmergencyAccess, query: str) -> HttpRe
     )
 
 
-def _own_search(request: HttpRequest, grant_id: int) -> EmergencyAccess:
+def _own_search(request: AuthenticatedHttpRequest, grant_id: int) -> EmergencyAccess:
     grant = EmergencyAccess.objects.filter(pk=grant_id).first()
-    if grant is None or not emergency.usable_for_search(grant, staff_user(request)):
+    if grant is None or not emergency.usable_for_search(grant, request.user):
         raise refused_as_not_found(request, "emergency search not the user's, or ended")
     return grant
 
 
 @care_staff_required
-@require_POST
-def emergency_search(request: HttpRequest, grant_id: int) -> HttpResponse:
+@require_safe_or_POST
+def emergency_search(request: AuthenticatedHttpRequest, grant_id: int) -> HttpResponse:
     """Search again within the same emergency request, while its window is open."""
     grant = _own_search(request, grant_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:emergency")  # the words searched for are never kept
     form = SearchForm(request.POST)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     return _results(request, grant, query)
 
 
 @care_staff_required
-@require_POST
-def emergency_open(request: HttpRequest, grant_id: int, patient_id: UUID) -> HttpResponse:
-    user = staff_user(request)
+@require_safe_or_POST
+def emergency_open(
+    request: AuthenticatedHttpRequest, grant_id: int, patient_id: UUID
+) -> HttpResponse:
+    user = request.user
     grant = _own_search(request, grant_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:emergency")  # opening a record takes the button
     patient = Patient.objects.in_health_system_of(user).filter(pk=patient_id).first()
     if patient is None:
         raise refused_as_not_found(
@@ -109,12 +115,14 @@ def emergency_open(request: HttpRequest, grant_id: int, patient_id: UUID) -> Htt
 
 
 @care_staff_required
-@require_POST
-def emergency_end(request: HttpRequest, grant_id: int) -> HttpResponse:
-    user = staff_user(request)
+@require_safe_or_POST
+def emergency_end(request: AuthenticatedHttpRequest, grant_id: int) -> HttpResponse:
+    user = request.user
     grant = EmergencyAccess.objects.filter(pk=grant_id, user=user).first()
     if grant is None:
         raise refused_as_not_found(request, "emergency access not the user's")
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:search")
     emergency.emergency_access_end(actor=user, grant=grant)
     messages.success(request, _("Emergency access ended."))
     return redirect("patients:search")

@@ -5,15 +5,15 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from lantern.accounts.access import staff_user
-from lantern.accounts.models import EmergencyAccess, User
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
+from lantern.accounts.models import EmergencyAccess, StaffQuerySet, User
 from lantern.audit.models import Action, Category
-from lantern.audit.services import audit_record
+from lantern.audit.services import audit_read_shown, audit_record
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.patients import search, services
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.choices import ContactChannelKind
@@ -32,7 +32,8 @@ from lantern.screening import alerts
 
 
 @care_staff_required
-def patient_search(request: HttpRequest) -> HttpResponse:
+@require_safe_or_POST
+def patient_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
     matches: list[search.Match] = []
     query = ""
@@ -40,7 +41,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"]
         parsed = parse_query(query)
         if not parsed.is_empty:
-            scope = Patient.objects.visible_to(staff_user(request))
+            scope = Patient.objects.visible_to(request.user)
             matches = search.find(scope, parsed)
             # The query itself is never stored: it may hold a name.
             audit_record(
@@ -53,67 +54,58 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     if getattr(request, "htmx", False):
         return render(request, "patients/_results.html", context)
     # Care staff start here: urgent flags of their patients wait here until acknowledged.
-    context["urgent_alerts"] = alerts.urgent_alerts_across_patients(request, staff_user(request))
+    context["urgent_alerts"] = alerts.urgent_alerts_across_patients(request, request.user)
     return render(request, "patients/search.html", context)
 
 
 @care_staff_required
-def patient_register(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
-    clinics = user.clinics.all()
-    form = RegistrationForm(request.POST or None, clinics=clinics)
+@require_safe_or_POST
+def patient_register(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    form = RegistrationForm(request.POST or None, clinics=user.clinics.all())
     aliases = AliasFormSet(request.POST or None, prefix="alias")
-    duplicates: list[search.Match] = []
-    hidden_duplicates = 0
+    outcome = services.Registration()
     if request.method == "POST" and form.is_valid() and aliases.is_valid():
         data = form.cleaned_data
-        alias_rows = [(row["name"], row["kind"]) for row in aliases.cleaned_data if row.get("name")]
-        if not data["not_a_duplicate"]:
-            names = [data["preferred_name"], data["legal_name"], *(n for n, _k in alias_rows)]
-            duplicates, hidden_duplicates = services.registration_duplicates(
-                actor=user, names=names, birth_date=data.get("birth_date")
-            )
-        mrn_free = not data["mrn"] or services.identifier_available(
-            actor=user, clinic=data["clinic"], value=data["mrn"]
+        outcome = services.registration_submit(
+            actor=user,
+            clinic=data["clinic"],
+            details=services.PatientDetails.from_mapping(data),
+            aliases=[(row["name"], row["kind"]) for row in aliases.cleaned_data if row.get("name")],
+            mrn=data["mrn"],
+            not_a_duplicate=data["not_a_duplicate"],
         )
-        if not mrn_free:
-            form.add_error("mrn", services.number_in_use_message(data["clinic"]))
-        elif not duplicates and not hidden_duplicates:
-            try:
-                patient = services.patient_register(
-                    actor=user,
-                    clinic=data["clinic"],
-                    details=services.PatientDetails.from_mapping(data),
-                    aliases=alias_rows,
-                    mrn=data["mrn"],
-                )
-            except services.RegistryError as error:
-                form.add_error("mrn", str(error))
-            else:
-                messages.success(request, _("Patient registered."))
-                for note in form.set_aside:
-                    messages.warning(request, note)
-                return redirect("patients:detail", patient_id=patient.pk)
+        if outcome.patient is not None:
+            messages.success(request, _("Patient registered."))
+            for note in form.set_aside:
+                messages.warning(request, note)
+            return redirect("patients:detail", patient_id=outcome.patient.pk)
+        if outcome.number_refused:
+            form.add_error("mrn", outcome.number_refused)
     return render(
         request,
         "patients/register.html",
         {
             "form": form,
             "aliases": aliases,
-            "duplicates": duplicates,
-            "hidden_duplicates": hidden_duplicates,
+            "duplicates": outcome.duplicates,
+            "hidden_duplicates": outcome.hidden_duplicates,
         },
     )
 
 
 @care_staff_required
-def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id, read=Category.IDENTITY)
-    return render(request, "patients/detail.html", _detail_context(request, patient))
+@require_safe
+def patient_detail(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
+    patient, can_write = patient_for(request, patient_id, read=Category.IDENTITY)
+    context = _detail_context(request, patient, can_write=can_write)
+    return render(request, "patients/detail.html", context)
 
 
-def _detail_context(request: HttpRequest, patient: Patient, **forms: object) -> dict[str, object]:
-    user = staff_user(request)
+def _detail_context(
+    request: AuthenticatedHttpRequest, patient: Patient, *, can_write: bool, **forms: object
+) -> dict[str, object]:
+    user = request.user
     own_clinics = patient.clinics.filter(pk__in=user.clinics.all())
     context: dict[str, object] = {
         "patient": patient,
@@ -127,7 +119,7 @@ def _detail_context(request: HttpRequest, patient: Patient, **forms: object) -> 
         "identifier_form": IdentifierForm(clinics=own_clinics, prefix="new-id"),
         "care_team_form": CareTeamAddForm(candidates=_care_team_candidates(patient), prefix="team"),
         "minor": patient.is_minor(),
-        "emergency_grant": _emergency_grant(user, patient),
+        "emergency_grant": None if can_write else _emergency_grant(user, patient),
         "deferred_screens": patient.screening_sessions.deferred().count(),
         "open_visits": patient.encounters.filter(ended_at__isnull=True).count(),
         "urgent_alerts": alerts.urgent_alerts(user, patient=patient),
@@ -137,8 +129,6 @@ def _detail_context(request: HttpRequest, patient: Patient, **forms: object) -> 
 
 
 def _emergency_grant(user: User, patient: Patient) -> EmergencyAccess | None:
-    if patient.is_cared_for_by(user):
-        return None
     return EmergencyAccess.objects.active().filter(user=user, patient=patient).first()
 
 
@@ -147,19 +137,18 @@ def _channel_rows(patient: Patient) -> list[tuple[str, str, ContactChannel | Non
     return [(kind, str(label), recorded.get(kind)) for kind, label in ContactChannelKind.choices]
 
 
-def _detail_with_errors(request: HttpRequest, patient: Patient, **forms: object) -> HttpResponse:
+def _detail_with_errors(
+    request: AuthenticatedHttpRequest, patient: Patient, **forms: object
+) -> HttpResponse:
     """Re-show the patient page with the form that failed, keeping what was typed."""
-    audit_record(
-        action=Action.READ,
-        request=request,
-        patient_id=patient.pk,
-        obj=patient,
-        category=Category.IDENTITY,
+    audit_read_shown(
+        request=request, patient_id=patient.pk, obj=patient, category=Category.IDENTITY
     )
-    return render(request, "patients/detail.html", _detail_context(request, patient, **forms))
+    context = _detail_context(request, patient, can_write=True, **forms)
+    return render(request, "patients/detail.html", context)
 
 
-def _care_team_candidates(patient: Patient):  # type: ignore[no-untyped-def]
+def _care_team_candidates(patient: Patient) -> StaffQuerySet:
     return (
         User.objects.care_staff()
         .filter(clinics__in=patient.clinics.all())
@@ -170,19 +159,15 @@ def _care_team_candidates(patient: Patient):  # type: ignore[no-untyped-def]
 
 
 @care_staff_required
-def patient_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(
-        request,
-        patient_id,
-        read=Category.IDENTITY if request.method == "GET" else None,
-        on_team=True,
-    )
+@require_safe_or_POST
+def patient_edit(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(request, patient_id, read=Category.IDENTITY, write=True).patient
     initial = {name: getattr(patient, name) for name in PatientDetailsForm.base_fields}
     initial["estimated_age"] = patient.age() if patient.age_is_estimated else None
     form = PatientDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.patient_update(
-            actor=staff_user(request),
+            actor=request.user,
             patient=patient,
             details=services.PatientDetails.from_mapping(form.cleaned_data),
         )
@@ -194,32 +179,42 @@ def patient_edit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 
 @care_staff_required
-@require_POST
-def alias_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+@require_safe_or_POST
+def alias_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:detail", patient_id=patient.pk)
     form = RequiredAliasForm(request.POST, prefix="new-alias")
     if form.is_valid():
-        services.alias_add(actor=staff_user(request), patient=patient, **form.cleaned_data)
+        services.alias_add(actor=request.user, patient=patient, **form.cleaned_data)
         messages.success(request, _("Alias added."))
         return redirect("patients:detail", patient_id=patient.pk)
     return _detail_with_errors(request, patient, alias_form=form)
 
 
 @care_staff_required
-@require_POST
-def alias_remove(request: HttpRequest, patient_id: UUID, alias_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
-    alias = get_object_or_404(patient.aliases, pk=alias_id)
-    services.alias_remove(actor=staff_user(request), alias=alias)
+@require_safe_or_POST
+def alias_remove(
+    request: AuthenticatedHttpRequest, patient_id: UUID, alias_id: int
+) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:detail", patient_id=patient.pk)
+    alias = patient.aliases.filter(pk=alias_id).first()
+    if alias is None:
+        raise refused_as_not_found(request, "alias not of this patient", patient.pk)
+    services.alias_remove(actor=request.user, alias=alias)
     messages.success(request, _("Alias removed."))
     return redirect("patients:detail", patient_id=patient.pk)
 
 
 @care_staff_required
-@require_POST
-def identifier_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
-    user = staff_user(request)
+@require_safe_or_POST
+def identifier_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:detail", patient_id=patient.pk)
+    user = request.user
     form = IdentifierForm(
         request.POST, clinics=patient.clinics.filter(pk__in=user.clinics.all()), prefix="new-id"
     )
@@ -237,24 +232,32 @@ def identifier_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 
 @care_staff_required
-@require_POST
-def identifier_remove(request: HttpRequest, patient_id: UUID, identifier_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
-    identifier = get_object_or_404(patient.identifiers, pk=identifier_id)
-    services.identifier_remove(actor=staff_user(request), identifier=identifier)
+@require_safe_or_POST
+def identifier_remove(
+    request: AuthenticatedHttpRequest, patient_id: UUID, identifier_id: int
+) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:detail", patient_id=patient.pk)
+    identifier = patient.identifiers.filter(pk=identifier_id).first()
+    if identifier is None:
+        raise refused_as_not_found(request, "record number not of this patient", patient.pk)
+    services.identifier_remove(actor=request.user, identifier=identifier)
     messages.success(request, _("Record number removed."))
     return redirect("patients:detail", patient_id=patient.pk)
 
 
 @care_staff_required
-@require_POST
-def care_team_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+@require_safe_or_POST
+def care_team_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:detail", patient_id=patient.pk)
     form = CareTeamAddForm(request.POST, candidates=_care_team_candidates(patient), prefix="team")
     if form.is_valid():
         try:
             services.care_team_add(
-                actor=staff_user(request), patient=patient, member=form.cleaned_data["member"]
+                actor=request.user, patient=patient, member=form.cleaned_data["member"]
             )
         except services.RegistryError as error:
             form.add_error("member", str(error))
@@ -265,13 +268,19 @@ def care_team_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 
 @care_staff_required
-@require_POST
-def care_team_remove(request: HttpRequest, patient_id: UUID, member_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
-    entry = get_object_or_404(patient.care_team, pk=member_id)
+@require_safe_or_POST
+def care_team_remove(
+    request: AuthenticatedHttpRequest, patient_id: UUID, member_id: int
+) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("patients:detail", patient_id=patient.pk)
+    entry = patient.care_team.filter(pk=member_id).first()
+    if entry is None:
+        raise refused_as_not_found(request, "care team member not of this patient", patient.pk)
     leaving = entry.user_id == request.user.pk
     try:
-        services.care_team_remove(actor=staff_user(request), entry=entry)
+        services.care_team_remove(actor=request.user, entry=entry)
     except services.RegistryError as error:
         messages.error(request, str(error))
         return redirect("patients:detail", patient_id=patient.pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -16,18 +16,18 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_POST
 
-from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.accounts.middleware import SIGNED_IN_AT
 from lantern.accounts.reauth import recently_reauthenticated, step_up
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.screening import instruments, services
 from lantern.screening.forms import ASK_LANGUAGES, posted_answers
 from lantern.screening.kiosk import KIOSK_LANGUAGE, KIOSK_SESSION
 from lantern.screening.models import Mode, ScreeningSession, Status
 from lantern.screening.views.questionnaire import questionnaire_step, template_for
-from lantern.screening.views.staff import session_for
+from lantern.screening.views.staff import session_for, session_shown
 
 # The tablet's page goes to the neutral screen a little after the server's idle time-out,
 # so the server has certainly timed the session out when it asks.
@@ -53,9 +53,10 @@ def _staff_on_tablet(request: HttpRequest) -> bool:
 
 
 @care_staff_required
-def handover(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
+@require_safe_or_POST
+def handover(request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
     """Staff confirm they are handing the tablet over; the kiosk lock starts."""
-    patient = patient_for(request, patient_id, on_team=True)
+    patient = patient_for(request, patient_id, write=True).patient
     session = session_for(request, patient, session_id)
     if (
         session.mode != Mode.KIOSK
@@ -67,9 +68,10 @@ def handover(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpRes
         return redirect("screening:privacy", patient_id=patient.pk, session_id=session.pk)
     if request.method == "POST":
         request.session[KIOSK_SESSION] = services.kiosk_handover(
-            actor=staff_user(request), session=session
+            actor=request.user, session=session
         )
         return redirect("screening:kiosk")
+    session_shown(request, session)
     return render(request, "screening/handover.html", {"patient": patient, "session": session})
 
 
@@ -113,6 +115,7 @@ def _locked(session: ScreeningSession | None) -> bool:
 
 
 @tablet_required
+@require_safe
 def kiosk(request: HttpRequest) -> HttpResponse:
     """The tablet's home: language choice, then the next questionnaire, then hand back."""
     session = _kiosk_session(request)
@@ -141,24 +144,26 @@ def _sign_in_url() -> str:
 def _resume_page(request: HttpRequest, session: ScreeningSession) -> HttpResponse:
     """Staff signed in again on a tablet left idle: give it back, or take it back (only
     take it back after a quick exit)."""
-    on_team = session.patient.is_cared_for_by(staff_user(request))
-    can_resume = not session.kiosk_exited_at
     return render(
         request,
         "screening/kiosk/resume.html",
         {
             "session": session,
-            "on_team": on_team,
-            "can_resume": can_resume,
+            "on_team": session.patient.is_cared_for_by(
+                cast(AuthenticatedHttpRequest, request).user
+            ),
+            "can_resume": not session.kiosk_exited_at,
             "kiosk_language": translation.get_language(),
         },
     )
 
 
 @tablet_required
-@require_POST
+@require_safe_or_POST
 def kiosk_language(request: HttpRequest) -> HttpResponse:
     session = _kiosk_session(request)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("screening:kiosk")
     language = request.POST.get("language", "")
     if (
         _staff_on_tablet(request)
@@ -172,6 +177,7 @@ def kiosk_language(request: HttpRequest) -> HttpResponse:
 
 
 @tablet_required
+@require_safe_or_POST
 def kiosk_questions(request: HttpRequest, instrument_id: str) -> HttpResponse:
     session = _kiosk_session(request)
     answered = session is not None and session.results.filter(instrument_id=instrument_id).exists()
@@ -211,6 +217,7 @@ def kiosk_questions(request: HttpRequest, instrument_id: str) -> HttpResponse:
 
 
 @tablet_required
+@require_safe
 def kiosk_done(request: HttpRequest) -> HttpResponse:
     session = _kiosk_session(request)
     if session is None or session.kiosk_exited_at:
@@ -221,6 +228,7 @@ def kiosk_done(request: HttpRequest) -> HttpResponse:
 
 
 @tablet_required
+@require_safe
 def kiosk_exit(request: HttpRequest) -> HttpResponse:
     """Quick exit: the screen turns neutral at once and stays so until staff return."""
     session = _kiosk_session(request)
@@ -230,25 +238,27 @@ def kiosk_exit(request: HttpRequest) -> HttpResponse:
 
 
 @tablet_required
+@require_safe_or_POST
 def kiosk_unlock(request: HttpRequest) -> HttpResponse:
     """Staff take the tablet back: password and code, then the results open."""
     if not _staff_on_tablet(request):  # the staff session timed out: sign in again first
         return redirect(_sign_in_url())
+    staff_request = cast(AuthenticatedHttpRequest, request)
     session = _kiosk_session(request)
-    confirmed, form = step_up(request)
+    confirmed, form = step_up(staff_request)
     if not confirmed:
         return render(request, "screening/kiosk/unlock.html", {"form": form, "session": session})
     if _locked(session):  # confirmed again on a tablet left idle: give it back or take it
         return redirect("screening:kiosk")
-    return _release(request, session)
+    return _release(staff_request, session)
 
 
-def _release(request: HttpRequest, session: ScreeningSession | None) -> HttpResponse:
+def _release(request: AuthenticatedHttpRequest, session: ScreeningSession | None) -> HttpResponse:
     request.session.pop(KIOSK_SESSION, None)
     request.session.pop(KIOSK_LANGUAGE, None)
     if session is None:
         return redirect("home")
-    services.kiosk_release(actor=staff_user(request), session=session)
+    services.kiosk_release(actor=request.user, session=session)
     return redirect(reverse("screening:session", args=[session.patient_id, session.pk]))
 
 
@@ -261,17 +271,23 @@ def _signed_in_just_now(request: HttpRequest) -> bool:
 
 
 @tablet_required
-@require_POST
+@require_safe_or_POST
 def kiosk_resume(request: HttpRequest) -> HttpResponse:
     """After signing in again on a tablet left idle: back to the patient, or back to staff."""
     session = _kiosk_session(request)
-    if not _staff_on_tablet(request) or not _locked(session) or session is None:
+    if (
+        request.method != "POST"
+        or not _staff_on_tablet(request)
+        or session is None
+        or not _locked(session)
+    ):
         return redirect("screening:kiosk")
-    if not session.patient.is_cared_for_by(staff_user(request)):
+    staff_request = cast(AuthenticatedHttpRequest, request)
+    if not session.patient.is_cared_for_by(staff_request.user):
         raise refused_as_not_found(request, "tablet of a patient not cared for", session.patient_id)
     if not _signed_in_just_now(request):
         return redirect("screening:kiosk_unlock")
     if request.POST.get("to") == "patient" and not session.kiosk_exited_at:
-        services.kiosk_resume(actor=staff_user(request), session=session)
+        services.kiosk_resume(actor=staff_request.user, session=session)
         return redirect("screening:kiosk")
-    return _release(request, session)
+    return _release(staff_request, session)

@@ -6,31 +6,28 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.accounts.reauth import ask_to_reauthenticate, safe_next
-from lantern.audit.models import Action, Category
-from lantern.audit.services import audit_record
+from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.models import Patient
 from lantern.screening import decision_support, instruments, services
 from lantern.screening.forms import AcknowledgeForm, CodeDecisionForm
-from lantern.screening.models import (
-    ScreeningResult,
-    ScreeningSession,
-)
-from lantern.screening.views.staff import session_for
+from lantern.screening.models import ScreeningResult, ScreeningSession
+from lantern.screening.views.staff import session_for, session_shown
 from lantern.screening.views.urgent import acknowledge_prefix, urgent_flags
 
 
-def _result_for(request: HttpRequest, patient: Patient, result_id: int) -> ScreeningResult:
+def _result_for(
+    request: AuthenticatedHttpRequest, patient: Patient, result_id: int
+) -> ScreeningResult:
     """A result staff may see: of this patient, and not on a tablet still with the patient."""
     result = ScreeningResult.objects.released().filter(pk=result_id, patient=patient).first()
     if result is None:
@@ -70,12 +67,16 @@ def advice_for(
 
 
 @care_staff_required
-def session_results(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id)
+@require_safe
+def session_results(
+    request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int
+) -> HttpResponse:
+    patient = patient_for(request, patient_id).patient
     session = session_for(request, patient, session_id)
     if not session.results_released:
         # Answers stay closed until staff take the tablet back and re-authenticate.
         needs_attention = session.results.filter(awaiting_acknowledgement=True).exists()
+        session_shown(request, session)
         return render(
             request,
             "screening/waiting.html",
@@ -85,20 +86,24 @@ def session_results(request: HttpRequest, patient_id: UUID, session_id: int) -> 
 
 
 @care_staff_required
-@require_POST
-def release(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponseBase:
+@require_safe_or_POST
+def release(
+    request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int
+) -> HttpResponseBase:
     """Take over a tablet session from a workstation (the tablet timed out or was left)."""
-    patient = patient_for(request, patient_id, on_team=True)
+    patient = patient_for(request, patient_id, write=True).patient
     session = session_for(request, patient, session_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("screening:session", patient_id=patient.pk, session_id=session.pk)
     if (confirm := ask_to_reauthenticate(request)) is not None:
         return confirm
     if not session.results_released:
-        services.kiosk_release(actor=staff_user(request), session=session)
+        services.kiosk_release(actor=request.user, session=session)
     return redirect("screening:session", patient_id=patient.pk, session_id=session.pk)
 
 
 def _render_session(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     patient: Patient,
     session: ScreeningSession,
     code_form: CodeDecisionForm | None = None,
@@ -107,13 +112,7 @@ def _render_session(
 ) -> HttpResponse:
     if not session.results_released:
         raise refused_as_not_found(request, "results of a tablet not handed back", patient.pk)
-    audit_record(
-        action=Action.READ,
-        request=request,
-        patient_id=patient.pk,
-        obj=session,
-        category=Category.SENSITIVE if session.sensitive else Category.MENTAL_HEALTH,
-    )
+    session_shown(request, session)
     results = list(session.results.prefetch_related("acknowledgements__acknowledged_by"))
     advice = advice_for(session, results)
     if code_form is None and advice.codes:
@@ -137,14 +136,18 @@ def _render_session(
 
 
 @care_staff_required
-@require_POST
-def acknowledge(request: HttpRequest, patient_id: UUID, result_id: int) -> HttpResponse:
+@require_safe_or_POST
+def acknowledge(
+    request: AuthenticatedHttpRequest, patient_id: UUID, result_id: int
+) -> HttpResponse:
     """A clinician says what they did about an urgent flag; back to the page they were on
     (the next questionnaire of the screening, or its results)."""
     # The flag travels in the body: its name says something clinical, URLs reach logs.
     flag = request.POST.get("flag", "")[:40]
-    patient = patient_for(request, patient_id, on_team=True)
+    patient = patient_for(request, patient_id, write=True).patient
     result = _result_for(request, patient, result_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("screening:session", patient_id=patient.pk, session_id=result.session_id)
     back = request.POST.get("next", "")
     form = AcknowledgeForm(request.POST, prefix=acknowledge_prefix(result.pk, flag))
     if not form.is_valid():
@@ -153,7 +156,7 @@ def acknowledge(request: HttpRequest, patient_id: UUID, result_id: int) -> HttpR
         )
     try:
         services.flag_acknowledge(
-            actor=staff_user(request),
+            actor=request.user,
             result=result,
             flag=flag,
             action_taken=form.cleaned_data["action_taken"],
@@ -170,16 +173,18 @@ def acknowledge(request: HttpRequest, patient_id: UUID, result_id: int) -> HttpR
 
 
 @care_staff_required
-@require_POST
-def decide_code(request: HttpRequest, patient_id: UUID, result_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+@require_safe_or_POST
+def decide_code(
+    request: AuthenticatedHttpRequest, patient_id: UUID, result_id: int
+) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
     result = _result_for(request, patient, result_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("screening:session", patient_id=patient.pk, session_id=result.session_id)
     advice = advice_for(result.session, list(result.session.results.all()))
     form = code_form_for(advice, request.POST)
     if not form.is_valid():
         return _render_session(request, patient, result.session, code_form=form)
-    services.code_decide(
-        actor=staff_user(request), patient=patient, result=result, **form.cleaned_data
-    )
+    services.code_decide(actor=request.user, patient=patient, result=result, **form.cleaned_data)
     messages.success(request, _("Decision recorded."))
     return redirect("screening:session", patient_id=patient.pk, session_id=result.session_id)

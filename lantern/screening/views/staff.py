@@ -5,14 +5,15 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from lantern.accounts.access import refused_as_not_found, staff_user
+from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
 from lantern.audit.models import Category
+from lantern.audit.services import audit_read_shown
+from lantern.core.http import require_safe_or_POST
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.models import Patient
 from lantern.screening import history, instruments, services
@@ -22,20 +23,33 @@ from lantern.screening.views.questionnaire import questionnaire_step, template_f
 from lantern.screening.views.urgent import urgent_flags
 
 
-def session_for(request: HttpRequest, patient: Patient, session_id: int) -> ScreeningSession:
+def session_for(
+    request: AuthenticatedHttpRequest, patient: Patient, session_id: int
+) -> ScreeningSession:
     session = ScreeningSession.objects.filter(pk=session_id, patient=patient).first()
     if session is None:
         raise refused_as_not_found(request, "screening of another patient", patient.pk)
     return session
 
 
+def session_shown(request: AuthenticatedHttpRequest, session: ScreeningSession) -> None:
+    """The page answered shows this screening: audited as a read of it."""
+    audit_read_shown(
+        request=request,
+        patient_id=session.patient_id,
+        obj=session,
+        category=Category.SENSITIVE if session.sensitive else Category.MENTAL_HEALTH,
+    )
+
+
 @care_staff_required
-def overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+@require_safe_or_POST
+def overview(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     """The patient's screening page: pending screens, history, and starting a new one."""
     # Emergency access may read results; starting a screening takes a care-team member.
     patient = patient_for(
-        request, patient_id, read=Category.MENTAL_HEALTH, on_team=request.method == "POST"
-    )
+        request, patient_id, read=Category.MENTAL_HEALTH, write=request.method == "POST"
+    ).patient
     form = StartForm(
         request.POST or None,
         language=request.LANGUAGE_CODE,
@@ -45,7 +59,7 @@ def overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         kiosk = request.POST.get("mode") == Mode.KIOSK
         try:
             session = services.screening_start(
-                actor=staff_user(request),
+                actor=request.user,
                 patient=patient,
                 language=form.cleaned_data["language"],
                 instrument_ids=form.cleaned_data["instrument_ids"],
@@ -82,15 +96,16 @@ def next_step(session: ScreeningSession) -> str:
 
 
 @care_staff_required
-def privacy(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
+@require_safe_or_POST
+def privacy(request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
     """Before trafficking or violence questions: is the patient alone, and who interprets?"""
-    patient = patient_for(request, patient_id, on_team=True)
+    patient = patient_for(request, patient_id, write=True).patient
     session = session_for(request, patient, session_id)
     form = PrivacyForm(request.POST or None, interpreter_needed=patient.interpreter_needed)
     defer_form = DeferForm(prefix="defer")
     if request.method == "POST" and form.is_valid():
         try:
-            services.privacy_record(actor=staff_user(request), session=session, **form.cleaned_data)
+            services.privacy_record(actor=request.user, session=session, **form.cleaned_data)
         except services.ScreeningError as error:
             form.add_error(None, str(error))
         else:
@@ -99,21 +114,24 @@ def privacy(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResp
 
 
 def _privacy_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     patient: Patient,
     session: ScreeningSession,
     form: PrivacyForm,
     defer_form: DeferForm,
 ) -> HttpResponse:
+    session_shown(request, session)
     context = {"patient": patient, "session": session, "form": form, "defer_form": defer_form}
     return render(request, "screening/privacy.html", context)
 
 
 @care_staff_required
-@require_POST
-def defer(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, on_team=True)
+@require_safe_or_POST
+def defer(request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id, write=True).patient
     session = session_for(request, patient, session_id)
+    if request.method != "POST":  # the address reloaded, or its language changed
+        return redirect("screening:privacy", patient_id=patient.pk, session_id=session.pk)
     if session.status != Status.IN_PROGRESS:
         messages.info(request, _("This screening is no longer open, so it cannot be deferred."))
         return redirect(next_step(session))
@@ -122,30 +140,30 @@ def defer(request: HttpRequest, patient_id: UUID, session_id: int) -> HttpRespon
         privacy_form = PrivacyForm(interpreter_needed=patient.interpreter_needed)
         return _privacy_page(request, patient, session, privacy_form, defer_form)
     services.screening_defer(
-        actor=staff_user(request), session=session, note=defer_form.cleaned_data["note"]
+        actor=request.user, session=session, note=defer_form.cleaned_data["note"]
     )
     messages.info(request, _("Screening deferred. It is listed for the next contact."))
     return redirect("screening:overview", patient_id=patient.pk)
 
 
 @care_staff_required
+@require_safe_or_POST
 def ask(
-    request: HttpRequest, patient_id: UUID, session_id: int, instrument_id: str
+    request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int, instrument_id: str
 ) -> HttpResponse:
     """One questionnaire, asked by staff in the chosen language."""
-    patient = patient_for(request, patient_id, on_team=True)
+    patient = patient_for(request, patient_id, write=True).patient
     session = session_for(request, patient, session_id)
     if instrument_id not in session.instrument_ids or session.mode != Mode.CLINICIAN:
         raise refused_as_not_found(request, "questionnaire not in this screening", patient.pk)
     if session.status != Status.IN_PROGRESS or session.awaits_privacy:
         return redirect(next_step(session))
     instrument = instruments.get_instrument(instrument_id)
-    step = questionnaire_step(
-        request, session, instrument, actor=staff_user(request), for_staff=True
-    )
+    step = questionnaire_step(request, session, instrument, actor=request.user, for_staff=True)
     if step.saved:
         return redirect(next_step(session))
     form, template = step.form, template_for(request, "screening/ask.html")
+    session_shown(request, session)
     # An urgent answer earlier in this screening shows at once, above the next questions.
     earlier = list(session.results.prefetch_related("acknowledgements__acknowledged_by"))
     return render(

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lantern.crypto import rotation
-from lantern.crypto.keyring import generate_key
+from lantern.crypto.keyring import new_key_material
 from lantern.crypto.runtime import keyring
 
 
@@ -31,11 +31,12 @@ class Command(BaseCommand):
         getattr(self, f"_{options['action']}")(options)
 
     def _generate(self, options: dict[str, Any]) -> None:
-        self.stdout.write(f"LANTERN_ENCRYPTION_KEYS={options['id']}:{generate_key()}")
-        self.stdout.write(f"LANTERN_INDEX_KEY={generate_key()}")
-        self.stdout.write(
-            "# Keep these secret. To rotate, put a new id:key first and keep the old ones after it."
-        )
+        try:
+            lines = new_key_material(options["id"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        for line in lines:
+            self.stdout.write(line)
 
     def _status(self, options: dict[str, Any]) -> None:
         ring = keyring()

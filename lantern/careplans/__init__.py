@@ -1,0 +1,1 @@
+"""Care plans: follow-up protocols as versioned data with pure planning rules."""

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """``lantern demo``: a fictional health system to try Lantern on one machine.
+
+    It creates staff, clinics and patients through every other app, so it lives apart from
+    them, and nothing else depends on it.
+    """
+
+    name = "lantern.demo"
+    label = "demo"
+    verbose_name = "Lantern demo"
