@@ -31,6 +31,7 @@ BACK_TO = {
     "screening:release": "screening:session",
     "screening:decide_code": "screening:session",
     "screening:kiosk_language": "screening:kiosk",
+    "screening:kiosk_resume": "screening:kiosk",
     "encounters:instructions": "encounters:visit",
     "encounters:visit_end": "encounters:visit",
     "encounters:consent_add": "encounters:visit",
