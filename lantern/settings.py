@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -112,6 +114,7 @@ INSTALLED_APPS = [
     "lantern.demo",
     "lantern.careplans",
     "lantern.referrals",
+    "lantern.fhir",
 ]
 
 MIDDLEWARE = [
@@ -366,5 +369,17 @@ else:
 # browser tab does not reveal what kind of care the person is receiving.
 LANTERN_APP_NAME = env.get_str("LANTERN_APP_NAME", "Lantern")
 OTP_TOTP_ISSUER = LANTERN_APP_NAME  # the name authenticator apps show: neutral too
+# FHIR API: token lifetime, page sizes, the public base URL (when a proxy rewrites it),
+# and where Bulk Data exports are kept (sealed) until they expire.
+LANTERN_FHIR_TOKEN_SECONDS = env.get_int("LANTERN_FHIR_TOKEN_SECONDS", 300)
+LANTERN_FHIR_DEFAULT_PAGE = 50
+LANTERN_FHIR_MAX_PAGE = 500
+LANTERN_FHIR_BASE_URL = env.get_str("LANTERN_FHIR_BASE_URL", "").rstrip("/")
+LANTERN_FHIR_EXPORT_HOURS = env.get_int("LANTERN_FHIR_EXPORT_HOURS", 2)
+LANTERN_FHIR_EXPORT_DIR = (
+    Path(tempfile.gettempdir()) / f"lantern-test-exports-{os.getpid()}"
+    if MODE == "test"
+    else Path(env.get_str("LANTERN_FHIR_EXPORT_DIR", str(DATA_DIR / "fhir-exports")))
+)
 # How long a record opened with emergency access ("break the glass") stays open.
 LANTERN_EMERGENCY_ACCESS_HOURS = env.get_int("LANTERN_EMERGENCY_ACCESS_HOURS", 4)

@@ -9,6 +9,7 @@ from lantern.core.http import require_safe_or_POST
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("lantern.accounts.urls")),
+    path("accounts/api-clients/", include("lantern.fhir.staff_urls")),
     path("patients/", include("lantern.patients.urls")),
     path("audit/", include("lantern.privacy.urls")),
     path("", include("lantern.screening.urls")),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", include("lantern.referrals.urls")),
     # Django's own view: it sets the language on POST and only goes back on GET.
     path("language/", require_safe_or_POST(set_language), name="set_language"),
+    path("fhir/", include(("lantern.fhir.urls", "fhir"), namespace="fhir")),
 ]
 
 handler400 = "lantern.core.views.bad_request"

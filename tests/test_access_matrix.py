@@ -57,6 +57,9 @@ class Rule:
     kwargs: Callable[..., dict[str, object]] = field(default=lambda p: {})
     patient_scoped: bool = False
     signs_out: bool = False  # success is being sent to the sign-in page
+    # The FHIR API: only a SMART access token opens it. Every persona, whatever its staff
+    # session, gets 401 (400 from the token endpoint) and the refusal is audited.
+    token_only: bool = False
 
 
 # A form's own address: sent with POST; on GET (a reload, a change of language after an
@@ -179,6 +182,66 @@ def visit_photo(p):
     return {"patient_id": p.patient.pk, "visit_id": ids["visit_id"], "photo_id": photo.pk}
 
 
+NOBODY: frozenset[str] = frozenset()
+
+
+def api_client(p):
+    from joserfc.jwk import ECKey, KeySet
+
+    from lantern.fhir import services as fhir_services
+
+    key = ECKey.generate_key("P-384", parameters={"kid": "matrix"})
+    client = fhir_services.api_client_register(
+        actor=p.admin,
+        name="Riverside EHR",
+        clinic=p.clinic,
+        scope_text="system/Patient.rs",
+        jwks=KeySet([key]).as_dict(private=False),
+    )
+    return {"client_id": client.pk}
+
+
+def fhir_rules() -> dict[str, Rule]:
+    """Every FHIR URL: public documents for everyone, the rest for tokens only."""
+    from lantern.fhir.resources import REGISTRY
+
+    export = {"export_id": "8f1e6f52-6f4a-4a5e-9a49-6d0c2f8e0a11"}
+    rules = {
+        "fhir:api-root": Rule(frozenset(PERSONAS)),
+        "fhir:metadata": Rule(frozenset(PERSONAS)),
+        "fhir:smart_configuration": Rule(frozenset(PERSONAS)),
+        "fhir:openapi-json": Rule(frozenset(PERSONAS)),
+        "fhir:token": Rule(NOBODY, methods=("POST",), token_only=True),
+        "fhir:export": Rule(NOBODY, token_only=True),
+        "fhir:patient_export": Rule(NOBODY, token_only=True),
+        "fhir:group_export": Rule(
+            NOBODY, token_only=True, kwargs=lambda p: {"group_id": p.clinic.pk}
+        ),
+        "fhir:export_status": Rule(
+            NOBODY, methods=("GET", "DELETE"), token_only=True, kwargs=lambda p: export
+        ),
+        "fhir:export_file": Rule(
+            NOBODY,
+            token_only=True,
+            kwargs=lambda p: {**export, "file_name": "Patient-1.ndjson"},
+        ),
+        "fhir:QuestionnaireResponse-create": Rule(NOBODY, methods=("POST",), token_only=True),
+        # Any other address under /fhir/, whatever the method: 404 not-supported.
+        "fhir:unknown": Rule(
+            NOBODY,
+            methods=("GET", "POST", "PUT", "PATCH", "DELETE"),
+            token_only=True,
+            kwargs=lambda p: {"rest": "Practitioner"},
+        ),
+    }
+    for name in REGISTRY:
+        rules[f"fhir:{name}-search"] = Rule(NOBODY, token_only=True)
+        rules[f"fhir:{name}-read"] = Rule(
+            NOBODY, token_only=True, kwargs=lambda p: {"resource_id": str(p.patient.pk)}
+        )
+    return rules
+
+
 MATRIX: dict[str, Rule] = {
     "home": Rule(SIGNED_IN),
     "accounts:login": Rule(frozenset(PERSONAS), methods=("GET", "POST")),
@@ -250,6 +313,9 @@ MATRIX: dict[str, Rule] = {
     "accounts:staff_edit": Rule(ADMINS, methods=("GET", "POST"), kwargs=staff_member),
     "accounts:staff_reset_second_factor": Rule(ADMINS, methods=FORM_ADDRESS, kwargs=staff_member),
     "accounts:staff_unlock": Rule(ADMINS, methods=FORM_ADDRESS, kwargs=staff_member),
+    "api_clients:list": Rule(ADMINS),
+    "api_clients:new": Rule(ADMINS, methods=("GET", "POST")),
+    "api_clients:revoke": Rule(ADMINS, methods=FORM_ADDRESS, kwargs=api_client),
     "screening:overview": Rule(
         CARE_TEAM, methods=("GET", "POST"), kwargs=patient, patient_scoped=True
     ),
@@ -356,6 +422,7 @@ MATRIX: dict[str, Rule] = {
     "audit:report": Rule(AUDITORS),
     "audit:export": Rule(AUDITORS),
     "patients:access_history": Rule(AUDITORS, kwargs=patient, patient_scoped=True),
+    **fhir_rules(),
 }
 
 
@@ -392,9 +459,18 @@ def test_access_matrix(personas, client_for, name, method, persona):
     rule = MATRIX[name]
     url = reverse(name, kwargs=rule.kwargs(personas))
     user = personas.by_name(persona)
-    denied_before = AuditEvent.objects.filter(outcome="denied").count()
+    denied_before = AuditEvent.objects.filter(outcome__in=("denied", "failed")).count()
     response = getattr(client_for(user), method.lower())(url)
     status = response.status_code
+    if rule.token_only:
+        assert status == (400 if name == "fhir:token" else 401), f"{persona} {name}: {status}"
+        refusals = AuditEvent.objects.filter(outcome__in=("denied", "failed"))
+        if user is not None:
+            refusals = refusals.filter(actor=user)
+        assert refusals.count() > (0 if user is not None else denied_before), (
+            f"{persona}'s refused {method} {name} left no audit entry"
+        )
+        return
     to_sign_in = status == 302 and response.url.startswith(reverse("accounts:login"))
     refused = (to_sign_in and not rule.signs_out) or status in (403, 404)
     assert status < 500
@@ -413,6 +489,23 @@ def test_access_matrix(personas, client_for, name, method, persona):
             assert denied_now > denied_before, (
                 f"{persona}'s refused {method} {name} left no audit entry"
             )
+
+
+def test_fhir_urls_refuse_methods_they_do_not_take_with_an_operation_outcome(personas, client):
+    for name, rule in MATRIX.items():
+        if not name.startswith("fhir:"):
+            continue
+        url = reverse(name, kwargs=rule.kwargs(personas))
+        served = {
+            method
+            for other, other_rule in MATRIX.items()
+            if reverse(other, kwargs=other_rule.kwargs(personas)) == url
+            for method in other_rule.methods
+        }
+        for method in {"GET", "POST", "PUT", "DELETE"} - served:
+            response = getattr(client, method.lower())(url)
+            assert response.status_code == 405, (name, method, response.status_code)
+            assert response.json()["resourceType"] == "OperationOutcome"
 
 
 def test_a_made_up_patient_id_is_not_found_and_audited(personas, client_for):

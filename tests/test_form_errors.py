@@ -17,6 +17,7 @@ BACK_TO = {
     "accounts:notifications_read": "accounts:notifications",
     "accounts:staff_reset_second_factor": "accounts:staff_edit",
     "accounts:staff_unlock": "accounts:staff_edit",
+    "api_clients:revoke": "api_clients:list",
     "patients:alias_add": "patients:detail",
     "patients:alias_remove": "patients:detail",
     "patients:identifier_add": "patients:detail",

@@ -24,6 +24,7 @@ ACKNOWLEDGE_SEVERITIES = frozenset({"urgent", "imminent"})
 class Mode(models.TextChoices):
     CLINICIAN = "clinician", _("Asked by staff")
     KIOSK = "kiosk", _("Self-screening on a clinic tablet")
+    EXCHANGE = "exchange", _("Received from another system (FHIR)")
 
 
 class Status(models.TextChoices):
@@ -70,8 +71,9 @@ class ScreeningSession(models.Model):
     instrument_ids = models.JSONField(default=list)
     language = models.CharField(max_length=8, default="en")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    # Empty when a registered system (FHIR client) sent the answers: see fhir.ClientSubmission.
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     started_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)

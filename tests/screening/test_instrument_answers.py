@@ -205,3 +205,51 @@ def test_result_is_frozen_and_json_ready():
 def test_instruments_and_items_can_key_caches_and_sets():
     assert len({PHQ9, PTSD, PHQ9}) == 2
     assert {PHQ9.item("phq9-1"): 1}[PHQ9.item("phq9-1")] == 1
+
+
+LOINC = "http://loinc.org"
+LOCAL = "https://fhir.clinic.example/r4/CodeSystem/lantern-answer"
+
+
+def test_published_loinc_yes_and_no_codings_are_read_as_yes_and_no():
+    item = PTSD.item("ptsd-1")
+    yes, reason = read_answer(item, {"system": LOINC, "code": "LA33-6"})
+    no, _ = read_answer(item, {"system": LOINC, "code": "LA32-8"})
+    assert (yes.code, no.code, reason) == ("yes", "no", "")
+
+
+def test_a_coded_yes_answers_a_boolean_question():
+    option, reason = read_answer(PTSD.item("ptsd-exposure"), {"system": LOINC, "code": "LA33-6"})
+    assert (option.code, reason) == ("yes", "")
+
+
+def test_lantern_local_codes_are_read_under_any_base_url():
+    option, _ = read_answer(ASQ.item("asq-1"), {"system": LOCAL, "code": "declined"})
+    assert option.code == "declined"
+
+
+def test_codings_score_exactly_like_local_codes():
+    frequency = {o.code: o.loinc for o in PHQ9.item("phq9-1").options}
+    by_code = spread(PHQ9, 12, last=1)
+    by_code = {
+        link_id: next(o.code for o in PHQ9.item(link_id).options if o.score == value)
+        for link_id, value in by_code.items()
+    }
+    by_coding = {
+        link_id: {"system": LOINC, "code": frequency[code]} for link_id, code in by_code.items()
+    }
+    assert score(PHQ9, by_coding) == score(PHQ9, by_code)
+
+
+@pytest.mark.parametrize(
+    "coding",
+    [
+        {"system": LOINC, "code": "LA6571-9"},  # a frequency answer on a yes/no question
+        {"system": "http://snomed.info/sct", "code": "373066001"},
+        {"system": LOINC},
+    ],
+)
+def test_a_coding_the_question_does_not_offer_is_refused(coding):
+    with pytest.raises(AnswerError) as refused:
+        score(PTSD, {"ptsd-exposure": True, "ptsd-1": coding})
+    assert "ptsd-1" in refused.value.link_ids

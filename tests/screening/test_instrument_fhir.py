@@ -54,9 +54,11 @@ def test_questionnaire_validates_with_both_libraries(instrument_id, language):
     resource = to_questionnaire(get_instrument(instrument_id), language=language)
     resource = json.loads(json.dumps(resource))  # exactly what travels as JSON
     parsed = R4BQuestionnaire.model_validate(resource)
-    assert parsed.status == "active"
+    assert parsed.status == "draft"  # every shipped instrument still has review notes
     client = ClientQuestionnaire(resource, strict=True)
-    assert client.url == f"https://lantern.example/fhir/Questionnaire/{instrument_id}"
+    suffix = "" if language == "en" else f"-{language}"
+    assert client.url == f"https://lantern.example/fhir/Questionnaire/{instrument_id}{suffix}"
+    assert client.id == f"{instrument_id}{suffix}"
 
 
 @pytest.mark.parametrize("instrument_id", INSTRUMENT_IDS)
@@ -172,3 +174,31 @@ def test_version_and_title_follow_the_data_file():
 def test_a_language_the_instrument_lacks_is_refused():
     with pytest.raises(ValueError, match="no text in language 'fr'"):
         to_questionnaire(get_instrument("phq-9"), language="fr")
+
+
+def test_each_language_has_its_own_canonical_url():
+    english = to_questionnaire(get_instrument("phq-9"))
+    spanish = to_questionnaire(get_instrument("phq-9"), language="es")
+    assert english["url"] != spanish["url"]
+    assert (english["language"], spanish["language"]) == ("en", "es")
+
+
+def test_questionnaires_carry_publisher_and_date():
+    resource = to_questionnaire(get_instrument("gad-7"), publisher="Riverside Health")
+    assert resource["publisher"] == "Riverside Health"
+    assert resource["date"] == get_instrument("gad-7").date == "2026-11-27"
+
+
+def test_status_is_draft_while_review_notes_remain_and_active_after():
+    import dataclasses
+
+    instrument = get_instrument("phq-2")
+    assert to_questionnaire(instrument)["status"] == "draft"
+    reviewed = dataclasses.replace(instrument, needs_clinical_review=())
+    assert to_questionnaire(reviewed)["status"] == "active"
+
+
+def test_phq9_difficulty_question_carries_its_loinc_code():
+    resource = to_questionnaire(get_instrument("phq-9"))
+    difficulty = next(item for item in resource["item"] if item["linkId"] == "phq9-difficulty")
+    assert difficulty["code"] == [{"system": LOINC, "code": "69722-7"}]

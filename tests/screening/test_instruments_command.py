@@ -77,7 +77,7 @@ def test_export_in_spanish_with_the_clinics_base_url():
     resource = json.loads(
         run("export", "asq", "--language", "es", "--base-url", "https://fhir.example.org")
     )
-    assert resource["url"] == "https://fhir.example.org/Questionnaire/asq"
+    assert resource["url"] == "https://fhir.example.org/Questionnaire/asq-es"
     assert resource["item"][0]["text"].startswith("En las últimas semanas")
 
 

@@ -7,7 +7,11 @@ exports a FHIR R4 Questionnaire. Nothing here touches the database or Django set
 """
 
 from lantern.screening.instruments.errors import AnswerError, InstrumentFileError, ThresholdError
-from lantern.screening.instruments.fhir import DEFAULT_FHIR_BASE, to_questionnaire
+from lantern.screening.instruments.fhir import (
+    DEFAULT_FHIR_BASE,
+    questionnaire_id,
+    to_questionnaire,
+)
 from lantern.screening.instruments.model import (
     AnswerOption,
     Band,
@@ -49,6 +53,7 @@ __all__ = [
     "all_instruments",
     "get_instrument",
     "load_instrument_file",
+    "questionnaire_id",
     "read_answer",
     "score",
     "text_in",

@@ -3,6 +3,10 @@
 Answer options carry their score in the ``ordinalValue`` extension; items carry LOINC codes
 where known; answer codes are LOINC answer codes where known, else Lantern's own code system.
 Text in the other languages travels in the standard ``translation`` extension.
+
+Each language is its own Questionnaire with its own canonical URL: English keeps the plain
+id (``phq-9``), other languages add their tag (``phq-9-es``), so a response names exactly the
+wording the patient saw. An instrument with clinical review notes left is a ``draft``.
 """
 
 from __future__ import annotations
@@ -13,33 +17,48 @@ from typing import Any
 from lantern.screening.instruments.model import AnswerOption, Instrument, Item, LocalizedText
 
 DEFAULT_FHIR_BASE = "https://lantern.example/fhir"
+DEFAULT_PUBLISHER = "Lantern"
+BASE_LANGUAGE = "en"
 LOINC = "http://loinc.org"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 NOT_NAME = re.compile(r"[^A-Za-z0-9]")
 
 
+def questionnaire_id(instrument: Instrument, language: str = BASE_LANGUAGE) -> str:
+    """The Questionnaire id of the instrument in ``language``: ``phq-9``, ``phq-9-es``."""
+    return instrument.id if language == BASE_LANGUAGE else f"{instrument.id}-{language}"
+
+
 def to_questionnaire(
-    instrument: Instrument, *, base_url: str = DEFAULT_FHIR_BASE, language: str = "en"
+    instrument: Instrument,
+    *,
+    base_url: str = DEFAULT_FHIR_BASE,
+    language: str = BASE_LANGUAGE,
+    publisher: str = DEFAULT_PUBLISHER,
 ) -> dict[str, Any]:
     """A FHIR R4 Questionnaire for the instrument, in ``language`` with translations."""
     if language not in instrument.languages:
         raise ValueError(f"{instrument.id} has no text in language '{language}'")
     base = base_url.rstrip("/")
+    resource_id = questionnaire_id(instrument, language)
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
-        "id": instrument.id,
+        "id": resource_id,
         "language": language,
-        "url": f"{base}/Questionnaire/{instrument.id}",
+        "url": f"{base}/Questionnaire/{resource_id}",
         "version": instrument.version,
         "name": NOT_NAME.sub("", instrument.abbreviation.title()) or "Instrument",
         "title": instrument.title[language],
-        "status": "active",
+        "status": "draft" if instrument.in_review else "active",
         "subjectType": ["Patient"],
+        "publisher": publisher,
         "description": instrument.description[language],
         "copyright": instrument.licence,
         "item": [_item(instrument, item, base, language) for item in instrument.items],
     }
+    if instrument.date:
+        resource["date"] = instrument.date
     resource.update(_translated("title", instrument.title, language))
     if instrument.loinc:
         resource["code"] = [{"system": LOINC, "code": instrument.loinc}]

@@ -202,11 +202,17 @@ class Instrument:
     # the screen is "positive" because the instrument's authors say so, with a note saying it.
     declined_means: str = "incomplete"
     declined_note: LocalizedText | None = None
+    date: str | None = None  # ISO date this data version was last changed
 
     @property
     def declinable(self) -> bool:
         """A patient may answer it alone, so each question offers "prefer not to answer"."""
         return "self" in self.administration
+
+    @property
+    def in_review(self) -> bool:
+        """Clinical review notes remain: the instrument is published as a draft."""
+        return bool(self.needs_clinical_review)
 
     @cached_property
     def items_by_id(self) -> dict[str, Item]:

@@ -6,6 +6,7 @@ there, so a typo in a clinic's copy cannot pass silently); ``validation`` checks
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,10 +26,11 @@ from lantern.screening.instruments.model import (
 FORMAT = "lantern-instrument/1"
 _MISSING: Any = object()
 
-# Labels for boolean items that do not list their own answers.
+# Labels for boolean items that do not list their own answers, with LOINC's yes/no answer
+# codes so that a coded yes or no is read like true or false.
 YES_NO = (
-    AnswerOption("yes", {"en": "Yes", "es": "Sí"}, 1),
-    AnswerOption("no", {"en": "No", "es": "No"}, 0),
+    AnswerOption("yes", {"en": "Yes", "es": "Sí"}, 1, "LA33-6"),
+    AnswerOption("no", {"en": "No", "es": "No"}, 0, "LA32-8"),
 )
 # Offered last on every question of an instrument patients may answer alone, unless the
 # file words it itself. Never scored.
@@ -138,9 +140,20 @@ def parse_instrument(data: object) -> Instrument:
         loinc=top.optional_string("loinc"),
         loinc_total=top.optional_string("loinc_total"),
         needs_clinical_review=top.strings("needs_clinical_review", []),
+        date=_iso_date(top),
     )
     top.finish()
     return instrument
+
+
+def _iso_date(top: Fields) -> str | None:
+    value = top.optional_string("date")
+    if value is not None:
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise Malformed("instrument", "'date' must be a date like 2026-11-27") from None
+    return value
 
 
 def _about(top: Fields) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Scoring: a pure function of an instrument and a patient's answers. No database, no settings.
 
 Answers map linkIds to an answer code (``"more_than_half"``) or its score value (``2`` or
-``"2"``); yes/no questions also take ``true``/``false``. An empty string or ``None`` means
+``"2"``); yes/no questions also take ``true``/``false``. A coding the FHIR Questionnaire
+publishes (``{"system": "http://loinc.org", "code": "LA33-6"}``, or Lantern's own answer code
+system with the local code) stands for its option too. An empty string or ``None`` means
 not answered. Scoring refuses, listing every problem, rather than score part of the answers.
 
 ``"declined"`` ("prefer not to answer") is an answer, not a gap: a required question may be
@@ -29,7 +31,10 @@ from lantern.screening.instruments.model import (
 )
 from lantern.screening.instruments.results import Flag, ScoreResult
 
-Answer = str | int | bool | None
+Answer = str | int | bool | Mapping[str, str] | None
+LOINC = "http://loinc.org"
+# Lantern's own answer codes, as the Questionnaire publishes them under any FHIR base URL.
+LOCAL_ANSWER_SYSTEM_PATH = "/CodeSystem/lantern-answer"
 Chosen = dict[str, AnswerOption]
 WHOLE_NUMBER = re.compile(r"^-?\d+$")
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(FLAG_SEVERITIES)}
@@ -151,6 +156,8 @@ def read_answer(item: Item, raw: Answer) -> tuple[AnswerOption | None, str]:
         return None, "this is display text; it takes no answer"
     if isinstance(raw, bool):
         return _yes_no(item, raw)
+    if isinstance(raw, Mapping):
+        return _by_coding(item, raw)
     if isinstance(raw, str):
         option = item.options_by_code.get(raw)
         if option is not None:
@@ -161,6 +168,25 @@ def read_answer(item: Item, raw: Answer) -> tuple[AnswerOption | None, str]:
     if isinstance(raw, int):
         return _by_score(item, raw)
     return None, "an answer must be an answer code or a whole-number score value"
+
+
+def _by_coding(item: Item, coding: Mapping[str, str]) -> tuple[AnswerOption | None, str]:
+    """The option a published coding stands for: its LOINC answer code or Lantern's code."""
+    system, code = coding.get("system"), coding.get("code")
+    if not isinstance(system, str) or not isinstance(code, str) or not code:
+        return None, "a coding needs a system and a code"
+    for option in item.options:
+        if (system == LOINC and option.loinc == code) or (
+            system.endswith(LOCAL_ANSWER_SYSTEM_PATH) and option.code == code
+        ):
+            return option, ""
+    return None, f"unknown answer {system}|{code} (answers: {_codings(item.options)})"
+
+
+def _codings(options: Iterable[AnswerOption]) -> str:
+    return ", ".join(
+        f"{LOINC}|{option.loinc}" if option.loinc else option.code for option in options
+    )
 
 
 def _yes_no(item: Item, raw: bool) -> tuple[AnswerOption | None, str]:
