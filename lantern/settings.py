@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "lantern.careplans",
     "lantern.referrals",
     "lantern.fhir",
+    "lantern.messaging",
 ]
 
 MIDDLEWARE = [
@@ -362,6 +363,45 @@ else:
     # Without a mail server, notices are written to files an operator can read.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "mail"
+# A mail server that does not answer must not hold a message's claim past its lease.
+EMAIL_TIMEOUT = env.get_int("LANTERN_SMTP_TIMEOUT_SECONDS", 30)
+
+# --- Messages to patients: reminders through safe channels only (docs/reminders.md) -------
+
+# The sender patients see: a neutral address, never one that names the clinic's kind of care.
+LANTERN_PATIENT_MAIL_FROM = env.get_str("LANTERN_PATIENT_MAIL_FROM", DEFAULT_FROM_EMAIL)
+LANTERN_SMS_BACKEND = env.get_choice("LANTERN_SMS_BACKEND", ("file", "twilio"), "file")
+LANTERN_SMS_FILE = (
+    str(Path(tempfile.gettempdir()) / f"lantern-test-sms-{os.getpid()}" / "outbox.jsonl")
+    if MODE == "test"
+    else env.get_str("LANTERN_SMS_FILE", str(DATA_DIR / "sms" / "outbox.jsonl"))
+)
+LANTERN_TWILIO_ACCOUNT_SID = env.get_str("LANTERN_TWILIO_ACCOUNT_SID", "")
+LANTERN_TWILIO_AUTH_TOKEN = env.get_str("LANTERN_TWILIO_AUTH_TOKEN", "")
+# A phone number (+1...) or a Messaging Service SID (MG...).
+LANTERN_TWILIO_FROM = env.get_str("LANTERN_TWILIO_FROM", "")
+LANTERN_TWILIO_API_URL = env.get_str("LANTERN_TWILIO_API_URL", "https://api.twilio.com")
+if LANTERN_SMS_BACKEND == "twilio":
+    _missing = [
+        name
+        for name, value in (
+            ("LANTERN_TWILIO_ACCOUNT_SID", LANTERN_TWILIO_ACCOUNT_SID),
+            ("LANTERN_TWILIO_AUTH_TOKEN", LANTERN_TWILIO_AUTH_TOKEN),
+            ("LANTERN_TWILIO_FROM", LANTERN_TWILIO_FROM),
+        )
+        if not value.strip()
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "LANTERN_SMS_BACKEND=twilio needs " + ", ".join(_missing) + "."
+        )
+# A worker holds a message this long while sending it; after that another may take it over.
+LANTERN_MESSAGING_LEASE_SECONDS = env.get_int("LANTERN_MESSAGING_LEASE_SECONDS", 300)
+# Failed sends wait this long, doubling with each attempt, until the last attempt.
+LANTERN_MESSAGING_RETRY_SECONDS = env.get_int("LANTERN_MESSAGING_RETRY_SECONDS", 60)
+LANTERN_MESSAGING_MAX_ATTEMPTS = env.get_int("LANTERN_MESSAGING_MAX_ATTEMPTS", 6)
+# Contact preferences older than this ask staff to re-confirm them (clinics may set their own).
+LANTERN_RECONFIRM_DAYS = env.get_int("LANTERN_RECONFIRM_DAYS", 90)
 
 # --- Lantern ------------------------------------------------------------------------------
 

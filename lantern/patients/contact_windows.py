@@ -42,7 +42,7 @@ def rows_from_windows(windows: Sequence[Window]) -> list[dict[str, Any]]:
     ]
 
 
-def is_open(windows: Sequence[Window], when: datetime.datetime) -> bool:
+def is_open(windows: Sequence[Mapping[str, Any]], when: datetime.datetime) -> bool:
     """Whether ``when`` (clinic local time) falls inside any window; no windows = no limit.
 
     A window that ends earlier than it starts runs past midnight: "Friday 22:00-02:00"
@@ -62,3 +62,26 @@ def is_open(windows: Sequence[Window], when: datetime.datetime) -> bool:
         ):
             return True
     return False
+
+
+def next_open(
+    windows: Sequence[Mapping[str, Any]], now: datetime.datetime, tz: datetime.tzinfo
+) -> datetime.datetime | None:
+    """The earliest moment at or after ``now`` inside a window (``now`` when open or when
+    no window is recorded); ``None`` only if the windows never open."""
+    local = now.astimezone(tz)
+    if is_open(windows, local.replace(tzinfo=None)):
+        return now
+    candidates = []
+    for ahead in range(8):  # a week ahead and today's remainder
+        day = local.date() + datetime.timedelta(days=ahead)
+        for window in windows:
+            if day.weekday() not in window["days"]:
+                continue
+            start = datetime.time.fromisoformat(window["start"])
+            # Through UTC: a wall time a clock change skips becomes the real moment after.
+            moment = datetime.datetime.combine(day, start, tzinfo=tz).astimezone(datetime.UTC)
+            moment = moment.astimezone(tz)
+            if moment > now and is_open(windows, moment.replace(tzinfo=None)):
+                candidates.append(moment)
+    return min(candidates) if candidates else None

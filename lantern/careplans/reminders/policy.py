@@ -27,7 +27,7 @@ from typing import Any
 
 from lantern.careplans.reminders import wording
 from lantern.careplans.reminders.preferences import ChannelPreference, ContactPreferences
-from lantern.patients.contact_windows import is_open
+from lantern.patients.contact_windows import next_open
 
 AUTOMATIC_CHANNELS = ("sms", "email")
 MESSAGE_KINDS: dict[str, tuple[str, ...]] = {
@@ -47,7 +47,6 @@ CHANNEL_REASONS = (  # from the safest refusal to the most specific
 )
 REASONS = (*SEND_REASONS, "do_not_contact", *STAFF_TASK_REASONS, *CHANNEL_REASONS)
 DEFAULT_RECONFIRM_DAYS = 90
-WEEK = 7
 
 
 @dataclass(frozen=True)
@@ -173,26 +172,3 @@ def _try_channel(
         return "window_after_event"
     reason = "sent_now" if send_at == now else "deferred_to_window"
     return Decision("send", reason, kind, send_at, text, language)
-
-
-def next_open(
-    windows: Any, now: datetime.datetime, tz: datetime.tzinfo
-) -> datetime.datetime | None:
-    """The earliest moment at or after ``now`` inside a window (``now`` when open or when
-    no window is recorded); ``None`` only if the windows never open."""
-    local = now.astimezone(tz)
-    if is_open(windows, local.replace(tzinfo=None)):
-        return now
-    candidates = []
-    for ahead in range(WEEK + 1):
-        day = local.date() + datetime.timedelta(days=ahead)
-        for window in windows:
-            if day.weekday() not in window["days"]:
-                continue
-            start = datetime.time.fromisoformat(window["start"])
-            # Through UTC: a wall time a clock change skips becomes the real moment after.
-            moment = datetime.datetime.combine(day, start, tzinfo=tz).astimezone(datetime.UTC)
-            moment = moment.astimezone(tz)
-            if moment > now and is_open(windows, moment.replace(tzinfo=None)):
-                candidates.append(moment)
-    return min(candidates) if candidates else None
