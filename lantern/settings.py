@@ -392,9 +392,7 @@ if LANTERN_SMS_BACKEND == "twilio":
         if not value.strip()
     ]
     if _missing:
-        raise ImproperlyConfigured(
-            "LANTERN_SMS_BACKEND=twilio needs " + ", ".join(_missing) + "."
-        )
+        raise ImproperlyConfigured("LANTERN_SMS_BACKEND=twilio needs " + ", ".join(_missing) + ".")
 # A worker holds a message this long while sending it; after that another may take it over.
 LANTERN_MESSAGING_LEASE_SECONDS = env.get_int("LANTERN_MESSAGING_LEASE_SECONDS", 300)
 # Failed sends wait this long, doubling with each attempt, until the last attempt.
