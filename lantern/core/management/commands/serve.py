@@ -116,7 +116,7 @@ class Command(BaseCommand):
             "--forwarded-allow-ips",
             "127.0.0.1",
         ]
-        worker = [python, "-m", "lantern.cli", "db_worker", "--queue-name", "default"]
+        worker = [python, "-m", "lantern.cli", "worker", "--queue-name", "default"]
         children = [Child("web server", web), Child("task worker", worker)]
         self._supervise(children, env, options)
 

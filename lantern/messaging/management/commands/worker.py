@@ -1,0 +1,24 @@
+"""``lantern worker``: the task worker (django-tasks' database worker, same options), which
+first books a delivery run for anything left in the outbox.
+
+A worker that was killed leaves its task marked running forever and the message it was
+sending claimed; starting a worker again is what brings both back into delivery.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
+
+from lantern.messaging.delivery import deliver_outbox
+from lantern.messaging.models import OutboxMessage
+
+
+class Command(DatabaseWorker):
+    help = "Run the background task worker; undelivered messages are picked up first."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if OutboxMessage.objects.pending().exists():
+            deliver_outbox.enqueue()
+        super().handle(*args, **options)
