@@ -422,6 +422,7 @@ MATRIX: dict[str, Rule] = {
     "audit:report": Rule(AUDITORS),
     "audit:export": Rule(AUDITORS),
     "patients:access_history": Rule(AUDITORS, kwargs=patient, patient_scoped=True),
+    "messaging:contact_decisions": Rule(CARE_TEAM, kwargs=patient, patient_scoped=True),
     **fhir_rules(),
 }
 

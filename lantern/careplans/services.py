@@ -50,7 +50,7 @@ def careplan_for(*, patient: Patient) -> CarePlan:
     return plan
 
 
-def _audit(actor: User, activity: Activity, action: Action, detail: str) -> None:
+def _audit(actor: User | None, activity: Activity, action: Action, detail: str) -> None:
     audit_record(
         action=action,
         actor=actor,
@@ -65,7 +65,7 @@ def _audit(actor: User, activity: Activity, action: Action, detail: str) -> None
 def activity_add(
     *,
     plan: CarePlan,
-    actor: User,
+    actor: User | None,
     code: str,
     title: str,
     due: datetime.datetime,
@@ -78,7 +78,10 @@ def activity_add(
     latest: datetime.datetime | None = None,
     external_ref: str = "",
 ) -> Activity:
-    """Add one activity to ``plan`` (manual, or linked from another app by ``external_ref``)."""
+    """Add one activity to ``plan`` (manual, or linked from another app by ``external_ref``).
+
+    ``actor`` is ``None`` for an activity Lantern adds by itself (a reminder that became a
+    staff task to re-confirm contact preferences)."""
     if not title.strip():
         raise CarePlanError("An activity needs a title.")
     if category not in ActivityCategory.values:

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
+from django_tasks.base import Task
 
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
@@ -270,36 +271,32 @@ def wake_worker() -> None:
 
 def book_next_run() -> None:
     """Book one run for when the next waiting message becomes due (backends that can)."""
-    if not default_task_backend.supports_defer:
-        return
     pending = OutboxMessage.objects.pending()
     waits = [
         moment
         for moment in (
-            pending.filter(state=State.QUEUED)
-            .order_by("not_before")
-            .values_list("not_before", flat=True)
-            .first(),
-            pending.filter(state=State.SENDING)
-            .order_by("claimed_until")
-            .values_list("claimed_until", flat=True)
-            .first(),
+            pending.filter(state=State.QUEUED).aggregate(at=models.Min("not_before"))["at"],
+            pending.filter(state=State.SENDING).aggregate(at=models.Min("claimed_until"))["at"],
         )
         if moment is not None
     ]
-    if not waits:
+    if waits:
+        book_run(deliver_outbox, min(waits))
+
+
+def book_run(job: Task[[], Any], at: datetime.datetime) -> None:
+    """Enqueue ``job`` to start at ``at``, unless a run of it already waits to start by then.
+
+    Only backends that can defer (the database backend) keep such bookings; the immediate
+    backend of the test suite runs work as it is queued instead.
+    """
+    if not default_task_backend.supports_defer:
         return
-    at = min(waits)
-    if not _run_booked_by(at):
-        deliver_outbox.using(run_after=at).enqueue()
-
-
-def _run_booked_by(at: datetime.datetime) -> bool:
-    """Whether a delivery run is already waiting to start no later than ``at``."""
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult, get_date_max
 
-    waiting = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=deliver_outbox.module_path
-    )
-    return waiting.filter(models.Q(run_after__lte=at) | models.Q(run_after=get_date_max())).exists()
+    waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=job.module_path)
+    if not waiting.filter(
+        models.Q(run_after__lte=at) | models.Q(run_after=get_date_max())
+    ).exists():
+        job.using(run_after=at).enqueue()

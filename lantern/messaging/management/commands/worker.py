@@ -1,5 +1,5 @@
 """``lantern worker``: the task worker (django-tasks' database worker, same options), which
-first books a delivery run for anything left in the outbox.
+first books a delivery run for anything left in the outbox and the care-plan reminder sweep.
 
 A worker that was killed leaves its task marked running forever and the message it was
 sending claimed; starting a worker again is what brings both back into delivery.
@@ -11,6 +11,7 @@ from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
 
+from lantern.careplans.reminding import book_sweep
 from lantern.messaging.delivery import deliver_outbox
 from lantern.messaging.models import OutboxMessage
 
@@ -21,4 +22,5 @@ class Command(DatabaseWorker):
     def handle(self, *args: Any, **options: Any) -> None:
         if OutboxMessage.objects.pending().exists():
             deliver_outbox.enqueue()
+        book_sweep()
         super().handle(*args, **options)
