@@ -1,5 +1,5 @@
-"""A real task worker is killed with SIGKILL in the middle of sending: after a new worker
-starts, every queued reminder has arrived at the SMTP server exactly once."""
+"""A real task worker is killed with SIGKILL in the middle of sending: after two new workers
+start, every queued reminder has arrived at the SMTP server exactly once."""
 
 from __future__ import annotations
 
@@ -64,7 +64,29 @@ print(json.dumps(sorted(OutboxMessage.objects.values_list("state", flat=True))))
 """
 
 
-def environment(data_dir: Path, smtp_port: int) -> dict[str, str]:
+@pytest.fixture
+def database_url():  # type: ignore[no-untyped-def]
+    """The suite's PostgreSQL server when it runs on one (claims then use SKIP LOCKED), with
+    a database of the test's own; otherwise a SQLite file in the data folder."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield ""
+        return
+    import psycopg
+
+    name = f"lantern_worker_kill_{os.getpid()}"
+    server, _, _ = url.rpartition("/")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def environment(data_dir: Path, smtp_port: int, database_url: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -82,6 +104,8 @@ def environment(data_dir: Path, smtp_port: int) -> dict[str, str]:
             "LANTERN_LOG_LEVEL": "WARNING",
         }
     )
+    if database_url:
+        env["DATABASE_URL"] = database_url
     return env
 
 
@@ -130,11 +154,11 @@ def wait_for(condition, what: str) -> None:  # type: ignore[no-untyped-def]
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_sigkill_mid_send_loses_no_reminder_and_sends_none_twice(tmp_path):
+def test_sigkill_mid_send_loses_no_reminder_and_sends_none_twice(tmp_path, database_url):
     log = tmp_path / "worker.log"
     with SmtpServer() as smtp:
         smtp.handler.hold_at = KILL_AT
-        env = environment(tmp_path / "var", smtp.port)
+        env = environment(tmp_path / "var", smtp.port, database_url)
         lantern(env, "migrate", "--no-input", "-v", "0")
         lantern(env, "shell", "-c", SEED)
 
@@ -152,7 +176,8 @@ def test_sigkill_mid_send_loses_no_reminder_and_sends_none_twice(tmp_path):
         states = states_now(env)
         assert Counter(states) == {"sent": KILL_AT - 1, "sending": 1, "queued": MESSAGES - KILL_AT}
 
-        second = start_worker(env, log)
+        # Two workers now, side by side: they share the work and never the same message.
+        second, third = start_worker(env, log), start_worker(env, log)
         try:
             wait_for(lambda: len(smtp.received) >= MESSAGES, "every reminder")
             wait_for(
@@ -161,8 +186,10 @@ def test_sigkill_mid_send_loses_no_reminder_and_sends_none_twice(tmp_path):
             )
             time.sleep(LEASE + 1)  # a duplicate would have had time to arrive
         finally:
-            second.send_signal(signal.SIGTERM)
-            second.wait(timeout=30)
+            for worker in (second, third):
+                worker.send_signal(signal.SIGTERM)
+            for worker in (second, third):
+                worker.wait(timeout=30)
 
         bodies = Counter(received.body.strip() for received in smtp.received)
         assert bodies == Counter(f"Reminder number {n}." for n in range(MESSAGES))
