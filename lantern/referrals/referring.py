@@ -24,7 +24,7 @@ from lantern.encounters import consent_rules
 from lantern.encounters import services as visit_services
 from lantern.encounters.choices import ConsentStatus, DisclosureBasis, DisclosureKind, Scope
 from lantern.encounters.models import ConsentRecord
-from lantern.referrals import partner, sharing
+from lantern.referrals import careplan_links, partner, sharing
 from lantern.referrals.models import (
     ConsentItems,
     HandoffNote,
@@ -308,6 +308,7 @@ def _send(actor: User, referral: Referral) -> partner.IssuedLink:
     _change(referral, ReferralStatus.SENT, actor)
     referral.save()
     _audit(actor, referral, Action.UPDATE, "referral sent")
+    careplan_links.referral_waiting_add(referral, actor)
     return partner.partner_link_issue(actor=actor, referral=referral)
 
 
@@ -320,7 +321,8 @@ def referral_status_set(
     note: str = "",
     by_partner: bool = False,
 ) -> Referral:
-    """Move a referral on, by its owner or through the partner's link."""
+    """Move a referral on, by its owner or through the partner's link; "completed" closes
+    what waits for it on the care plan."""
     if actor is not None and not by_partner:
         _take(actor, referral)
     if status not in NEXT_STATUSES[referral.status] or status == ReferralStatus.SENT:
@@ -337,6 +339,8 @@ def referral_status_set(
         partner.partner_links_revoke(referral)
     who = "partner" if by_partner else "staff"
     _audit(None if by_partner else actor, referral, Action.UPDATE, f"referral {status} ({who})")
+    if status == ReferralStatus.COMPLETED:
+        careplan_links.activity_close(referral, None if by_partner else actor)
     return referral
 
 

@@ -23,7 +23,7 @@ def partner_url(link):
 def test_the_partner_sees_only_what_was_shared_and_the_look_is_audited(personas):
     personas.patient.legal_name = "Rosa María Delgado Ruiz"
     personas.patient.save()
-    referral, link = h.sent(personas)
+    _referral, link = h.sent(personas)
     page = Client().get(partner_url(link)).content.decode()
     assert "Rosa" in page
     assert "555-0199" in page
@@ -66,7 +66,7 @@ def test_the_partner_answers_once_with_the_phone_code(personas):
 
 
 def test_expired_used_forged_and_replaced_links_answer_the_same_404(personas):
-    referral, link = h.sent(personas)
+    _referral, link = h.sent(personas)
     client = Client()
     forged = client.get(reverse("referrals:partner", args=["x" * 43]))
     tampered = client.get(

@@ -24,7 +24,7 @@ from lantern.encounters import services as visit_services
 from lantern.encounters.views.page import refusal_message
 from lantern.patients.access import care_staff_required, patient_for
 from lantern.patients.models import Patient
-from lantern.referrals import partner, referring, sharing
+from lantern.referrals import careplan_links, partner, referring, sharing
 from lantern.referrals.models import Referral, ReferralOrigin, Service
 from lantern.referrals.referral_forms import (
     HandoffForm,
@@ -57,7 +57,13 @@ def _origin(request: AuthenticatedHttpRequest, patient: Patient) -> dict[str, An
     source = request.GET if request.method != "POST" else request.POST
     values: dict[str, Any] = {"origin": ReferralOrigin.CHART}
     visit, result = source.get("visit", ""), source.get("result", "")
-    if visit.isdigit():
+    activity = source.get("activity", "")
+    if activity.isdigit():
+        started_from = careplan_links.activity_for_start(patient, int(activity))
+        if started_from is not None:
+            values.update(origin=ReferralOrigin.CARE_PLAN, activity_id=started_from.pk)
+            values["activity"] = started_from
+    elif visit.isdigit():
         values["encounter"] = patient.encounters.filter(pk=int(visit)).first()
         values["origin"] = ReferralOrigin.VISIT if values["encounter"] else ReferralOrigin.CHART
     elif result.isdigit():
@@ -93,8 +99,9 @@ def referral_start(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpR
             form.add_error(None, _("Choose a service of your directory."))
         else:
             try:
+                started = {name: value for name, value in origin.items() if name != "activity"}
                 referral = referring.referral_start(
-                    actor=request.user, patient=patient, clinic=clinic, service=service, **origin
+                    actor=request.user, patient=patient, clinic=clinic, service=service, **started
                 )
             except referring.ReferralError as error:
                 form.add_error(None, str(error))
