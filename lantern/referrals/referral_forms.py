@@ -124,7 +124,9 @@ class SlipForm(forms.Form):
     name_service = forms.BooleanField(
         label=_("The patient agrees that the slip names the service"),
         required=False,
-        help_text=_("Without it the slip says only the date and how to reach the clinic."),
+        help_text=_(
+            "Without it the slip says only the date, and that the person who gave it can tell more."
+        ),
     )
 
 
