@@ -147,6 +147,19 @@ def planned_activity(p):
     return {"patient_id": p.patient.pk, "activity_id": activity.pk}
 
 
+def clinic_protocol(p):
+    from lantern.careplans import adaptation_services, protocols
+
+    record = adaptation_services.clinic_protocol_copy(
+        actor=p.admin,
+        clinic=p.clinic,
+        source=protocols.get_protocol("sa-followup-v1"),
+        new_id="riverside-followup",
+        version="1.0.0",
+    )
+    return {"record_id": record.pk}
+
+
 def visit_consent(p, scope="touch"):
     ids = visit(p)
     record = visit_services.consent_record(
@@ -428,6 +441,13 @@ MATRIX: dict[str, Rule] = {
     "careplans:appointment_add": Rule(
         CARE_TEAM, methods=FORM_ADDRESS, kwargs=planned_activity, patient_scoped=True
     ),
+    # Clinical leads (a clinician so marked) and administrators; no persona but the
+    # administrator is a lead (tests/careplans/test_protocol_views.py checks a lead).
+    "careplans:protocols": Rule(ADMINS),
+    "careplans:protocol_copy": Rule(ADMINS, methods=FORM_ADDRESS),
+    "careplans:protocol_edit": Rule(ADMINS, methods=("GET", "POST"), kwargs=clinic_protocol),
+    "careplans:protocol_dry_run": Rule(ADMINS, methods=FORM_ADDRESS, kwargs=clinic_protocol),
+    "careplans:protocol_publish": Rule(ADMINS, methods=FORM_ADDRESS, kwargs=clinic_protocol),
     "referrals:directory": Rule(DIRECTORY_READERS, methods=("GET", "POST")),
     "referrals:service": Rule(DIRECTORY_RECORD_READERS, kwargs=directory_service),
     "referrals:service_edit": Rule(

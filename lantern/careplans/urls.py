@@ -1,13 +1,20 @@
 from django.urls import path
 
-from lantern.careplans.views import plan
+from lantern.careplans.views import plan, protocols
 
 app_name = "careplans"
 
 patient = "patients/<uuid:patient_id>/"
 activity = f"{patient}care-plan/activities/<int:activity_id>/"
 
+protocol = "care-plans/protocols/<int:record_id>/"
+
 urlpatterns = [
+    path("care-plans/protocols/", protocols.protocol_list, name="protocols"),
+    path("care-plans/protocols/copy/", protocols.protocol_copy, name="protocol_copy"),
+    path(protocol, protocols.protocol_edit, name="protocol_edit"),
+    path(f"{protocol}dry-run/", protocols.protocol_dry_run, name="protocol_dry_run"),
+    path(f"{protocol}publish/", protocols.protocol_publish, name="protocol_publish"),
     path(f"{patient}care-plan/", plan.careplan_detail, name="plan"),
     path(
         f"{patient}visits/<int:visit_id>/care-plan/",
