@@ -443,6 +443,7 @@ MATRIX: dict[str, Rule] = {
     ),
     # Clinical leads (a clinician so marked) and administrators; no persona but the
     # administrator is a lead (tests/careplans/test_protocol_views.py checks a lead).
+    "careplans:worklist": Rule(CARE_STAFF | {"manager"}),
     "careplans:protocols": Rule(ADMINS),
     "careplans:protocol_copy": Rule(ADMINS, methods=FORM_ADDRESS),
     "careplans:protocol_edit": Rule(ADMINS, methods=("GET", "POST"), kwargs=clinic_protocol),

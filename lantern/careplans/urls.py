@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lantern.careplans.views import plan, protocols
+from lantern.careplans.views import plan, protocols, worklist
 
 app_name = "careplans"
 
@@ -10,6 +10,7 @@ activity = f"{patient}care-plan/activities/<int:activity_id>/"
 protocol = "care-plans/protocols/<int:record_id>/"
 
 urlpatterns = [
+    path("care-plans/worklist/", worklist.worklist, name="worklist"),
     path("care-plans/protocols/", protocols.protocol_list, name="protocols"),
     path("care-plans/protocols/copy/", protocols.protocol_copy, name="protocol_copy"),
     path(protocol, protocols.protocol_edit, name="protocol_edit"),
