@@ -63,10 +63,31 @@ def base_for(user: User, scope: str, clinic: Clinic | None) -> ActivityQuerySet:
     return found
 
 
-def _rows(found: ActivityQuerySet, order: str) -> tuple[list[Activity], bool]:
+# Only what a row shows: every sealed column read is a decryption.
+ROW_FIELDS = (
+    "code",
+    "title",
+    "status",
+    "due",
+    "latest",
+    "urgent",
+    "protocol_id",
+    "plan",
+    "plan__patient",
+    "owner",
+    "plan__patient__preferred_name",
+    "owner__display_name",
+)
+NAMELESS_ROW_FIELDS = tuple(f for f in ROW_FIELDS if f != "plan__patient__preferred_name")
+
+
+def _rows(
+    found: ActivityQuerySet, order: str, fields: tuple[str, ...]
+) -> tuple[list[Activity], bool]:
     rows = list(
         found.select_related("plan__patient", "owner")
         .prefetch_related("plan__patient__clinics")
+        .only(*fields)
         .order_by(order, "pk")[: LIMIT + 1]
     )
     return rows[:LIMIT], len(rows) > LIMIT
@@ -79,6 +100,7 @@ def sections(
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     tomorrow = today + datetime.timedelta(days=1)
     base = base_for(user, scope, clinic)
+    fields = NAMELESS_ROW_FIELDS if sees_health_system(user) else ROW_FIELDS
     queries = (
         ("closing", base.closing_between(now, now + CLOSING_WITHIN), "latest"),
         ("today", base.due_between(today, tomorrow), "due"),
@@ -86,6 +108,6 @@ def sections(
     )
     found = []
     for key, queryset, order in queries:
-        rows, more = _rows(queryset, order)
+        rows, more = _rows(queryset, order, fields)
         found.append(Section(key, rows, more))
     return found
