@@ -20,7 +20,7 @@ from lantern.audit.models import Action
 from lantern.audit.services import audit_record
 from lantern.careplans import protocols
 from lantern.careplans.clinic_protocols import protocol_for
-from lantern.careplans.models import Activity, CarePlan
+from lantern.careplans.models import Activity, ActivityStatusChange, CarePlan, Status
 from lantern.careplans.models import Category as ActivityCategory
 from lantern.careplans.services import AUDIT_CATEGORY, CarePlanError
 from lantern.careplans.visit_facts import SCREEN_RULES, FactsUnavailable, VisitFacts, visit_facts
@@ -72,6 +72,62 @@ def _facts_or_refuse(visit: Encounter, patient: Patient) -> tuple[protocols.Prot
     return protocol, found
 
 
+GIVEN_NOTE = "given at the visit"
+
+
+def _given_at_visit(
+    protocol: protocols.Protocol,
+    found: VisitFacts,
+    plan: CarePlan,
+    visit: Encounter,
+    actor: User,
+    existing: set[str],
+    ref: protocols.ProtocolRef,
+) -> list[Activity]:
+    """The doses given at the visit, as activities already done (the series counts from them)."""
+    made = []
+    for activity_id, moment in found.done.items():
+        if activity_id in existing:
+            continue
+        spec = protocol.activities_by_id[activity_id]
+        made.append(
+            Activity(
+                plan=plan,
+                code=spec.code,
+                title=spec.title,
+                category=_category(spec.code),
+                owner=actor,
+                status=Status.DONE,
+                earliest=moment,
+                due=moment,
+                latest=moment,
+                rationale=spec.rationale,
+                source=spec.source,
+                origin_visit=visit,
+                protocol_id=ref.id,
+                protocol_version=ref.version,
+                protocol_activity=activity_id,
+                created_at=timezone.now(),
+                created_by=actor,
+            )
+        )
+    return made
+
+
+def _record_given(activities: list[Activity], actor: User) -> None:
+    ActivityStatusChange.objects.bulk_create(
+        ActivityStatusChange(
+            activity=activity,
+            changed_by=actor,
+            from_status=Status.PLANNED,
+            to_status=Status.DONE,
+            note=GIVEN_NOTE,
+        )
+        for activity in activities
+        if activity.status == Status.DONE
+    )
+
+
 @transaction.atomic
 def careplan_generate(*, patient: Patient, visit: Encounter, actor: User) -> Generated:
     """Add the protocol's activities for ``visit`` to the patient's plan; audited."""
@@ -113,7 +169,9 @@ def careplan_generate(*, patient: Patient, visit: Encounter, actor: User) -> Gen
         for activity in planned.activities
         if activity.id not in existing
     ]
+    new += _given_at_visit(protocol, found, plan, visit, actor, existing, planned.protocol)
     Activity.objects.bulk_create(new)
+    _record_given(new, actor)
     plan.batches = [
         *plan.batches,
         {
@@ -133,4 +191,5 @@ def careplan_generate(*, patient: Patient, visit: Encounter, actor: User) -> Gen
         category=AUDIT_CATEGORY,
         detail=f"generated {len(new)} from {planned.protocol} for visit {visit.pk}",
     )
-    return Generated(plan, planned.protocol, len(new), len(planned.activities) - len(new))
+    kept = sum(1 for activity in planned.activities if activity.id in existing)
+    return Generated(plan, planned.protocol, len(new), kept)

@@ -103,7 +103,18 @@ def test_a_dose_given_at_the_visit_is_the_first_of_the_series(personas, visit):
     assess(personas, visit, hbv_dose_given=True)
     generate(personas, visit)
     doses = Activity.objects.filter(code="hbv-vaccine-dose").order_by("due")
-    assert [d.protocol_activity for d in doses] == ["hbv-series-2", "hbv-series-3"]
+    assert [(d.protocol_activity, d.status) for d in doses] == [
+        ("hbv-series-1", "done"),
+        ("hbv-series-2", "planned"),
+        ("hbv-series-3", "planned"),
+    ]
+    given = doses[0].changes.get()
+    assert (given.changed_by, given.note) == (personas.clinician, "given at the visit")
+    # Dose 2 counts from the dose given at the visit (1-2 months after dose 1).
+    assert doses[1].earliest >= doses[0].due + datetime.timedelta(weeks=4)
+    again = generate(personas, visit)
+    assert again.added == 0
+    assert Activity.objects.filter(code="hbv-vaccine-dose").count() == 3
 
 
 def test_a_newer_protocol_version_never_rewrites_existing_activities(personas, visit, clock):
