@@ -41,9 +41,25 @@ BACK_TO = {
     "encounters:injury_add": "encounters:visit",
     "encounters:photo_upload": "encounters:visit",
     "encounters:disclosure_add": "encounters:visit",
+    "encounters:follow_up": "encounters:visit",
+    "careplans:generate": "encounters:visit",
+    "careplans:activity_add": "careplans:plan",
+    "careplans:protocol_copy": "careplans:protocols",
+    "careplans:protocol_dry_run": "careplans:protocol_edit",
+    "careplans:protocol_publish": "careplans:protocol_edit",
+    "careplans:activity_status": "careplans:plan",
+    "careplans:activity_owner": "careplans:plan",
+    "careplans:appointment_add": "careplans:plan",
     "encounters:summary_print": "encounters:summary",
     "referrals:service_availability": "referrals:service",
     "referrals:service_status": "referrals:service",
+    "referrals:referral_share": "referrals:referral",
+    "referrals:referral_consent": "referrals:referral",
+    "referrals:referral_send": "referrals:referral",
+    "referrals:referral_link": "referrals:referral",
+    "referrals:referral_status": "referrals:referral",
+    "referrals:referral_handoff": "referrals:referral",
+    "referrals:slip_print": "referrals:slip",
 }
 
 
@@ -86,6 +102,8 @@ def test_changing_language_after_a_form_error_shows_the_page_in_the_new_language
         ("patients:identifier_add", {"new-id-value": "ZX-778"}, "ZX-778"),
         ("encounters:injury_add", {"size": "2 x 3 cm", "note": "Older bruise, yellow"}, None),
         ("encounters:exam_step_add", {"note": "Stopped at the patient's request"}, None),
+        ("encounters:follow_up", {"exposure_at": "2999-01-01T10:00"}, None),
+        ("careplans:activity_add", {"title": "Legal clinic on Friday"}, None),
     ],
 )
 def test_a_form_sent_back_with_errors_keeps_what_was_typed(personas, name, data, typed):

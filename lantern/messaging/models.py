@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lantern.crypto.fields import EncryptedTextField
 
@@ -38,7 +39,7 @@ class Channel(models.TextChoices):
 class State(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("message", "Sent")
     FAILED = "failed", _("Failed")
     WITHHELD = "withheld", _("Withheld")
 
