@@ -89,6 +89,9 @@ LANTERN_AUDIT_CHECKPOINT_FILE = (
     if MODE == "test"
     else Path(env.get_str("LANTERN_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.log")))
 )
+# The PostgreSQL role Lantern connects as, granted its privileges after each migrate
+# (lantern.audit.db_roles; docs/deploy.md). Empty: migrations and Lantern share one role.
+LANTERN_DB_APP_ROLE = env.get_str("LANTERN_DB_APP_ROLE", "")
 LANTERN_AUDIT_SYSLOG = env.get_bool("LANTERN_AUDIT_SYSLOG", False)
 LANTERN_AUDIT_SEAL_BATCH = env.get_int("LANTERN_AUDIT_SEAL_BATCH", 5000)
 LANTERN_AUDIT_SEAL_INTERVAL = env.get_int("LANTERN_AUDIT_SEAL_INTERVAL_SECONDS", 1)
