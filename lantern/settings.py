@@ -22,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from lantern import env
+from lantern.audit import checkpoints as audit_checkpoints
 from lantern.core import private_files
 from lantern.crypto import local_keys
 from lantern.crypto.keyring import KeyRing, generate_key
@@ -42,12 +43,14 @@ if MODE == "production":
     SECRET_KEY = env.get_str("LANTERN_SECRET_KEY", "")
     LANTERN_ENCRYPTION_KEYS = env.get_str("LANTERN_ENCRYPTION_KEYS", "")
     LANTERN_INDEX_KEY = env.get_str("LANTERN_INDEX_KEY", "")
+    LANTERN_AUDIT_KEY = env.get_str("LANTERN_AUDIT_KEY", "")
     _missing = [
         name
         for name, value in (
             ("LANTERN_SECRET_KEY", SECRET_KEY),
             ("LANTERN_ENCRYPTION_KEYS", LANTERN_ENCRYPTION_KEYS),
             ("LANTERN_INDEX_KEY", LANTERN_INDEX_KEY),
+            ("LANTERN_AUDIT_KEY", LANTERN_AUDIT_KEY),
         )
         if not value.strip()
     ]
@@ -65,13 +68,35 @@ elif MODE == "demo":
     SECRET_KEY = _demo["secret_key"]
     LANTERN_ENCRYPTION_KEYS = _demo["encryption_keys"]
     LANTERN_INDEX_KEY = _demo["index_key"]
+    LANTERN_AUDIT_KEY = _demo["audit_key"]
 else:
     SECRET_KEY = generate_key() + generate_key()
     LANTERN_ENCRYPTION_KEYS = f"test1:{generate_key()}"
     LANTERN_INDEX_KEY = generate_key()
+    LANTERN_AUDIT_KEY = generate_key()
 
 # Wrong key material stops start-up here, with a message that names the variable only.
 KeyRing.from_config(LANTERN_ENCRYPTION_KEYS, LANTERN_INDEX_KEY)
+try:
+    audit_checkpoints.decode_key(LANTERN_AUDIT_KEY)
+except ValueError as _bad_audit_key:
+    raise ImproperlyConfigured(str(_bad_audit_key)) from None
+
+# --- Audit trail sealing (lantern.audit.sealing) ------------------------------------------
+# Checkpoints go to this append-only file (mode 0600) and, if asked, to syslog too.
+LANTERN_AUDIT_CHECKPOINT_FILE = (
+    None
+    if MODE == "test"
+    else Path(env.get_str("LANTERN_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.log")))
+)
+# The PostgreSQL role Lantern connects as, granted its privileges after each migrate
+# (lantern.audit.db_roles; docs/deploy.md). Empty: migrations and Lantern share one role.
+LANTERN_DB_APP_ROLE = env.get_str("LANTERN_DB_APP_ROLE", "")
+LANTERN_AUDIT_SYSLOG = env.get_bool("LANTERN_AUDIT_SYSLOG", False)
+LANTERN_AUDIT_SEAL_BATCH = env.get_int("LANTERN_AUDIT_SEAL_BATCH", 5000)
+LANTERN_AUDIT_SEAL_INTERVAL = env.get_int("LANTERN_AUDIT_SEAL_INTERVAL_SECONDS", 1)
+# Privacy officers are told when an entry has waited this long to be sealed.
+LANTERN_AUDIT_SEAL_ALARM = env.get_int("LANTERN_AUDIT_SEAL_ALARM_SECONDS", 300)
 
 DEBUG = env.get_bool("LANTERN_DEBUG", False)
 if DEBUG and PRODUCTION:

@@ -88,6 +88,10 @@ def test_keys_generate_prints_valid_material(db):
 
     ring = KeyRing.from_config(lines["LANTERN_ENCRYPTION_KEYS"], lines["LANTERN_INDEX_KEY"])
     assert ring.active_id == "k7"
+    from lantern.audit.checkpoints import decode_key
+
+    assert len(decode_key(lines["LANTERN_AUDIT_KEY"])) == 32
+    assert len({lines["LANTERN_AUDIT_KEY"], lines["LANTERN_INDEX_KEY"]}) == 2
 
 
 def test_keys_rotate_moves_every_value_to_the_new_key(personas, settings):

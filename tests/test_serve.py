@@ -154,3 +154,38 @@ def test_no_path_reaches_the_access_log_or_the_request_log(served):
     assert re.search(r'"GET unmatched" 404', text), text
     assert re.search(r'"GET accounts:login" 200', text), text
     assert "404 Not Found GET unmatched" in text
+
+
+def lantern(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "lantern.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return done.stdout + done.stderr
+
+
+def test_a_killed_audit_sealer_is_restarted_and_seals_new_entries(served, tmp_path):
+    server, _base, log = served
+    [sealer] = started_pids(log, "audit sealer")
+    os.kill(sealer, signal.SIGKILL)
+    wait_for(lambda: len(started_pids(log, "audit sealer")) == 2, "a new audit sealer")
+    env = environment(tmp_path / "var")
+    lantern(
+        env,
+        "shell",
+        "-c",
+        "from lantern.audit.services import audit_record; from lantern.audit.models import "
+        "Action; audit_record(action=Action.READ, detail='after the restart')",
+    )
+    wait_for(
+        lambda: "1 entries verified, chain intact" in lantern(env, "audit", "verify"),
+        "the new entry to be sealed",
+    )
+    checkpoints = tmp_path / "var" / "audit-checkpoints.log"
+    assert checkpoints.stat().st_mode & 0o777 == 0o600
+    assert server.poll() is None

@@ -44,6 +44,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "LANTERN_SECRET_KEY": generate_key() + generate_key(),
         "LANTERN_ENCRYPTION_KEYS": f"k1:{generate_key()}",
         "LANTERN_INDEX_KEY": generate_key(),
+        "LANTERN_AUDIT_KEY": generate_key(),
         "LANTERN_ALLOWED_HOSTS": "lantern.clinic.example",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "LANTERN_DATA_DIR": str(tmp_path / "var"),
@@ -56,7 +57,12 @@ def test_production_mode_is_the_default_and_refuses_to_start_without_secrets(tmp
     result = lantern("check", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
     assert result.returncode == 2
     assert "production mode" in result.stderr
-    for name in ("LANTERN_SECRET_KEY", "LANTERN_ENCRYPTION_KEYS", "LANTERN_INDEX_KEY"):
+    for name in (
+        "LANTERN_SECRET_KEY",
+        "LANTERN_ENCRYPTION_KEYS",
+        "LANTERN_INDEX_KEY",
+        "LANTERN_AUDIT_KEY",
+    ):
         assert name in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -67,6 +73,7 @@ def test_production_mode_is_the_default_and_refuses_to_start_without_secrets(tmp
         ("LANTERN_ENCRYPTION_KEYS", "k1:c2hvcnQta2V5", "must decode to 32 bytes"),
         ("LANTERN_ENCRYPTION_KEYS", "no-separator", "must look like"),
         ("LANTERN_INDEX_KEY", "***", "not valid base64url"),
+        ("LANTERN_AUDIT_KEY", "c2hvcnQta2V5", "LANTERN_AUDIT_KEY must decode to 32 bytes"),
         ("LANTERN_SECRET_KEY", "too-short", "at least 50 characters"),
         ("LANTERN_ALLOWED_HOSTS", "", "LANTERN_ALLOWED_HOSTS must name"),
         ("LANTERN_DEBUG", "true", "cannot be on in production"),
@@ -119,7 +126,7 @@ def test_keys_generate_works_in_production_mode_before_any_key_exists(tmp_path):
         for line in generated.stdout.splitlines()
         if line and not line.startswith("#")
     )
-    assert set(keys) == {"LANTERN_ENCRYPTION_KEYS", "LANTERN_INDEX_KEY"}
+    assert set(keys) == {"LANTERN_ENCRYPTION_KEYS", "LANTERN_INDEX_KEY", "LANTERN_AUDIT_KEY"}
     assert keys["LANTERN_ENCRYPTION_KEYS"].startswith("k1:")
     env = production_env(tmp_path, **keys)
     checked = lantern("check", "--deploy", "--fail-level", "WARNING", env=env)

@@ -9,6 +9,9 @@ link to its neighbour; dropping the newest ones falls short of the chain head.
 The canonical form is JSON with sorted keys, no spaces, UTF-8, and times in UTC with
 microseconds (``2026-01-31T14:05:09.000123Z``). It is versioned (``"v": 1``) so a future
 format can be told apart from this one. Changing it invalidates every stored chain.
+
+A sequence number that no entry holds (its transaction rolled back) is chained as a *gap*
+link: the hash of ``{"gap": true, "prev_hash": ..., "sequence": n, "v": 1}``.
 """
 
 from __future__ import annotations
@@ -44,12 +47,12 @@ class Recorded(NamedTuple):
 
 
 class Stored(NamedTuple):
-    """An entry as read back from storage: its links and what it records."""
+    """A link as read back from storage: an entry (what it records) or a gap (``None``)."""
 
     sequence: int
     prev_hash: str
     entry_hash: str
-    recorded: Recorded
+    recorded: Recorded | None
 
 
 class Head(NamedTuple):
@@ -90,11 +93,25 @@ def entry_hash(recorded: Recorded, *, sequence: int, prev_hash: str) -> str:
     ).hexdigest()
 
 
-def next_link(head: Head, recorded: Recorded) -> Stored:
-    """The entry that appends ``recorded`` after ``head``."""
+def gap_hash(*, sequence: int, prev_hash: str) -> str:
+    """Hex SHA-256 of a gap link: a sequence number that holds no entry."""
+    document = {"v": FORMAT_VERSION, "gap": True, "sequence": sequence, "prev_hash": prev_hash}
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def link_hash(link: Stored) -> str:
+    """What ``link.entry_hash`` must be, given its sequence, predecessor and content."""
+    if link.recorded is None:
+        return gap_hash(sequence=link.sequence, prev_hash=link.prev_hash)
+    return entry_hash(link.recorded, sequence=link.sequence, prev_hash=link.prev_hash)
+
+
+def next_link(head: Head, recorded: Recorded | None) -> Stored:
+    """The link that follows ``head``: an entry, or a gap when ``recorded`` is ``None``."""
     sequence = head.sequence + 1
-    digest = entry_hash(recorded, sequence=sequence, prev_hash=head.entry_hash)
-    return Stored(sequence, head.entry_hash, digest, recorded)
+    unhashed = Stored(sequence, head.entry_hash, "", recorded)
+    return unhashed._replace(entry_hash=link_hash(unhashed))
 
 
 def build(records: Iterable[Recorded], head: Head = EMPTY_HEAD) -> list[Stored]:
@@ -117,6 +134,11 @@ class BreakKind(StrEnum):
     TRUNCATED = "truncated"
     HEAD_MISMATCH = "head_mismatch"
     HEAD_MISSING = "head_missing"
+    UNSEALED = "unsealed"
+    REWRITTEN = "rewritten"
+    CUT = "cut"
+    HEAD_MOVED = "head_moved"
+    CHECKPOINT_FORGED = "checkpoint_forged"
 
 
 REASONS: dict[BreakKind, str] = {
@@ -129,6 +151,13 @@ REASONS: dict[BreakKind, str] = {
     BreakKind.TRUNCATED: "the newest entries are missing: the chain ends before its head",
     BreakKind.HEAD_MISMATCH: "the chain head does not match the stored entry at its sequence",
     BreakKind.HEAD_MISSING: "the chain head row is missing although entries exist",
+    BreakKind.UNSEALED: "an entry at or before the chain head has no hash (its hash was erased)",
+    BreakKind.REWRITTEN: (
+        "the chain does not match a checkpoint: it was rewritten with recomputed hashes"
+    ),
+    BreakKind.CUT: "entries a checkpoint covers are missing: the trail was cut or emptied",
+    BreakKind.HEAD_MOVED: "the chain head is not where the newest checkpoint put it",
+    BreakKind.CHECKPOINT_FORGED: "a checkpoint in the database is not authentic",
 }
 
 
@@ -147,15 +176,29 @@ class Break:
 
 @dataclass(frozen=True)
 class Verdict:
-    """How many entries were walked, the last good link, and the first break if any."""
+    """How many links were walked, the last good link, and the first break if any."""
 
     checked: int
     last: Head
     broken: Break | None = None
+    gaps: int = 0
+    anchors_matched: int = 0
 
     @property
     def intact(self) -> bool:
         return self.broken is None
+
+    @property
+    def entries(self) -> int:
+        return self.checked - self.gaps
+
+
+class Anchor(NamedTuple):
+    """A checkpoint's claim: the link at ``sequence`` has ``head_hash`` (``where`` says whose)."""
+
+    sequence: int
+    head_hash: str
+    where: str
 
 
 def check_link(entry: Stored, expected: Head) -> Break | None:
@@ -166,19 +209,19 @@ def check_link(entry: Stored, expected: Head) -> Break | None:
             missing = f"{want}" if entry.sequence == want + 1 else f"{want}-{entry.sequence - 1}"
             return Break(want, BreakKind.DELETED, f"missing {missing}")
         return Break(entry.sequence, BreakKind.RELINKED, f"sequence {entry.sequence} out of order")
+    if not entry.entry_hash:
+        return Break(entry.sequence, BreakKind.UNSEALED)
     if entry.prev_hash != expected.entry_hash:
         return Break(entry.sequence, BreakKind.RELINKED)
-    digest = entry_hash(entry.recorded, sequence=entry.sequence, prev_hash=entry.prev_hash)
-    if digest != entry.entry_hash:
+    if link_hash(entry) != entry.entry_hash:
         return Break(entry.sequence, BreakKind.EDITED)
     return None
 
 
 def check_head(last: Head, head: Head | None, head_hash_seen: str | None) -> Break | None:
-    """Compare the walked chain with the stored head once every entry has been checked.
+    """Compare the walked chain with the stored head once every link up to it was checked.
 
-    ``head_hash_seen`` is the stored hash of the entry at ``head.sequence`` if the walk met it.
-    Entries beyond the head are allowed: they were appended while the walk was running.
+    ``head_hash_seen`` is the stored hash of the link at ``head.sequence`` if the walk met it.
     ``head`` is ``None`` when no head row exists, which only an empty trail may lack.
     """
     if head is None:
@@ -190,21 +233,58 @@ def check_head(last: Head, head: Head | None, head_hash_seen: str | None) -> Bre
     return None
 
 
-def verify(entries: Iterable[Stored], head: Head | None) -> Verdict:
-    """Walk ``entries`` in sequence order and report the first broken link.
+class _Anchors:
+    """Checkpoints met in sequence order during the walk."""
 
-    ``head`` must be read before the entries, so that entries appended during the walk
-    only ever extend the chain past it.
+    def __init__(self, anchors: Iterable[Anchor]) -> None:
+        self.pending = sorted(anchors, key=lambda anchor: anchor.sequence, reverse=True)
+        self.matched = 0
+        self.last_good = 0
+
+    def meet(self, link: Stored) -> Break | None:
+        while self.pending and self.pending[-1].sequence <= link.sequence:
+            anchor = self.pending.pop()
+            if anchor.sequence == link.sequence and anchor.head_hash != link.entry_hash:
+                first = self.last_good + 1
+                return Break(
+                    first,
+                    BreakKind.REWRITTEN,
+                    f"entry {link.sequence} does not match {anchor.where}; "
+                    f"entries {first}-{link.sequence} were rewritten",
+                )
+            self.matched += 1
+            self.last_good = anchor.sequence
+        return None
+
+    def beyond(self, last: Head) -> Break | None:
+        if not self.pending:
+            return None
+        anchor = self.pending[0]  # the newest
+        return Break(
+            last.sequence + 1,
+            BreakKind.CUT,
+            f"{anchor.where} covers entry {anchor.sequence}, the trail ends at {last.sequence}",
+        )
+
+
+def verify(entries: Iterable[Stored], head: Head | None, anchors: Iterable[Anchor] = ()) -> Verdict:
+    """Walk the links up to ``head`` in sequence order and report the first broken one.
+
+    ``entries`` must stop at ``head.sequence``: entries beyond it await sealing. Each anchor
+    (a checkpoint) must name a link the walk meets, with that link's hash.
     """
     last = EMPTY_HEAD
-    checked = 0
+    checked = gaps = 0
     head_hash_seen: str | None = None
+    met = _Anchors(anchors)
     for entry in entries:
-        broken = check_link(entry, last)
+        broken = check_link(entry, last) or met.meet(entry)
         if broken is not None:
-            return Verdict(checked, last, broken)
+            return Verdict(checked, last, broken, gaps, met.matched)
         checked += 1
+        gaps += entry.recorded is None
         last = Head(entry.sequence, entry.entry_hash)
         if head is not None and entry.sequence == head.sequence:
             head_hash_seen = entry.entry_hash
-    return Verdict(checked, last, check_head(last, head, head_hash_seen))
+    broken = check_head(last, head, head_hash_seen) or met.beyond(last)
+    return Verdict(checked, last, broken, gaps, met.matched)

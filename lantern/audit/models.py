@@ -1,13 +1,18 @@
 """The audit trail: one append-only entry for every access to patient data and every sign-in.
 
-Entries form a hash chain (see ``lantern.audit.chain``); ``AuditChainHead`` holds the newest
-link. Database triggers (``lantern.audit.append_only``) refuse UPDATE and DELETE on entries.
+A request only inserts its entry, numbered by the database (``sequence``); no writer waits
+for another. The sealer (``lantern.audit.sealing``) then links entries into a hash chain in
+sequence order (see ``lantern.audit.chain``), records numbers that rolled-back transactions
+used as ``AuditGap`` links, moves ``AuditChainHead`` to the newest sealed link and ends each
+batch with an ``AuditCheckpoint`` authenticated by a key the database does not hold.
+Database triggers (``lantern.audit.append_only``) refuse UPDATE and DELETE on all of them,
+except filling in the hashes of an entry not yet sealed.
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
 from django.conf import settings
@@ -76,6 +81,24 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         return found
 
 
+# The PostgreSQL sequence that numbers entries (created by migration 0008). SQLite admits one
+# writer at a time, so there the next number is read from the table inside the INSERT.
+ENTRY_SEQUENCE = "audit_entry_sequence"
+
+
+class SequenceField(models.PositiveBigIntegerField[int, int]):
+    """A number the database assigns on INSERT and gives back with ``RETURNING``."""
+
+    @property
+    def db_returning(self) -> bool:
+        return True
+
+    def deconstruct(self) -> Any:
+        # The column is an ordinary big integer: only how Lantern inserts it differs.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.PositiveBigIntegerField", args, kwargs
+
+
 class AuditEvent(models.Model):
     """One thing someone did. Entries are only ever added; nothing in Lantern edits them.
 
@@ -100,8 +123,9 @@ class AuditEvent(models.Model):
     source_address = models.GenericIPAddressField(null=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
     detail = models.CharField(max_length=200, blank=True)
-    # The chain: position, the previous entry's hash, and this entry's own hash.
-    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    # The chain: position, the previous link's hash, and this entry's own hash. The hashes
+    # are empty until the sealer links the entry.
+    sequence = SequenceField(unique=True, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     entry_hash = models.CharField(max_length=64, editable=False)
 
@@ -115,6 +139,10 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.outcome}"
+
+    @property
+    def sealed(self) -> bool:
+        return bool(self.entry_hash)
 
     def recorded(self) -> chain.Recorded:
         """The values the hash covers, as the database will give them back."""
@@ -145,11 +173,11 @@ CHAIN_FIELDS = ("sequence", "prev_hash", "entry_hash", *RECORDED_FIELDS)
 
 
 class AuditChainHead(models.Model):
-    """The newest link of the audit chain: one row, locked by every append.
+    """The newest sealed link of the audit chain: one row, locked by the sealer only.
 
-    Appends lock this row, so two writers can never both extend the same link. It also lets
-    verification notice that the newest entries were removed: the walk must reach it.
-    The database refuses to delete it, and to move it backwards.
+    Request paths never touch it. Locking it keeps two sealers from extending the same link,
+    and verification walks up to it, so removing the newest sealed entries shows. The
+    database refuses to delete it, and to move it backwards.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
@@ -165,3 +193,45 @@ class AuditChainHead(models.Model):
 
     def as_head(self) -> chain.Head:
         return chain.Head(self.sequence, self.entry_hash)
+
+
+class AuditGap(models.Model):
+    """A sequence number no entry will ever hold: its transaction rolled back.
+
+    The sealer chains it like an entry (``chain.gap_hash``), so removing an entry and calling
+    its number a gap breaks the chain just as deleting it would.
+    """
+
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    entry_hash = models.CharField(max_length=64, editable=False)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("audit sequence gap")
+        ordering = ("sequence",)
+
+    def __str__(self) -> str:
+        return f"audit gap {self.sequence}"
+
+
+class AuditCheckpoint(models.Model):
+    """The end of one sealed batch: the head as it was, authenticated with ``LANTERN_AUDIT_KEY``.
+
+    The same line goes to the checkpoint file outside the database. The database cannot
+    make a new one: it never holds the key.
+    """
+
+    sequence = models.PositiveBigIntegerField(editable=False)
+    head_hash = models.CharField(max_length=64, editable=False)
+    at = models.DateTimeField(editable=False)
+    key_id = models.CharField(max_length=16, editable=False)
+    mac = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        ordering = ("sequence", "at")
+        indexes = (models.Index(fields=("sequence",), name="audit_checkpoint_sequence"),)
+
+    def __str__(self) -> str:
+        return f"audit checkpoint {self.sequence} {self.head_hash[:12]}"

@@ -7,13 +7,13 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils import timezone
 
-from lantern.audit import chain
 from lantern.audit.context import ShownRead, current_source_address, shown_read
-from lantern.audit.models import Action, AuditChainHead, AuditEvent, Category, Outcome
+from lantern.audit.models import ENTRY_SEQUENCE, Action, AuditEvent, Category, Outcome
 from lantern.core.client_ip import client_ip
 
 
@@ -100,54 +100,55 @@ def audit_refused_method(request: HttpRequest, patient_id: UUID | None) -> Audit
 
 
 def audit_append(entry: AuditEvent) -> AuditEvent:
-    """Link ``entry`` to the chain and store it, with the chain head, in one transaction.
+    """Store ``entry`` with the next sequence number: one INSERT, no lock on anything shared.
 
-    The head row is locked first (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's
-    ``BEGIN IMMEDIATE`` already admits one writer at a time), so concurrent writers queue
-    instead of both extending the same link. Inside a caller's transaction the lock is
-    held until it commits, and a rollback takes the entry and the head back together.
+    Inside a caller's transaction the entry commits or rolls back with it (a rolled-back
+    number becomes a gap for the sealer). If the INSERT fails the error propagates, so the
+    read or change it would have recorded does not happen: the trail fails closed. The
+    sealer links the entry into the hash chain afterwards (``lantern.audit.sealing``).
     """
-    with transaction.atomic():
-        head = _locked_head()
-        entry.at = timezone.now()  # taken under the lock, so time follows the sequence
-        link = chain.next_link(head.as_head(), entry.recorded())
-        entry.sequence = link.sequence
-        entry.prev_hash = link.prev_hash
-        entry.entry_hash = link.entry_hash
-        entry.save(force_insert=True)
-        head.sequence, head.entry_hash = link.sequence, link.entry_hash
-        head.save(update_fields=("sequence", "entry_hash"))
+    entry.at = timezone.now()
+    entry.sequence = next_sequence_expression()  # type: ignore[assignment]
+    entry.save(force_insert=True)  # RETURNING gives back the number the database chose
     return entry
 
 
 def audit_append_many(entries: Iterable[AuditEvent]) -> int:
-    """Append many entries (a bulk export's one per patient) in one transaction, in order.
-
-    The same chain and head lock as ``audit_append``, with one INSERT per batch instead of
-    one per entry, so accounting for every patient of a large export stays cheap.
-    """
+    """Append many entries (a bulk export's one per patient) in one INSERT, in order."""
     entries = list(entries)
     if not entries:
         return 0
     with transaction.atomic():
-        head = _locked_head()
-        link = head.as_head()
         now = timezone.now()
-        for entry in entries:
+        for entry, sequence in zip(entries, next_sequences(len(entries)), strict=True):
             entry.at = now
-            nxt = chain.next_link(link, entry.recorded())
-            entry.sequence, entry.prev_hash, entry.entry_hash = (
-                nxt.sequence,
-                nxt.prev_hash,
-                nxt.entry_hash,
-            )
-            link = chain.Head(nxt.sequence, nxt.entry_hash)
+            entry.sequence = sequence
         AuditEvent.objects.bulk_create(entries)
-        head.sequence, head.entry_hash = link.sequence, link.entry_hash
-        head.save(update_fields=("sequence", "entry_hash"))
     return len(entries)
 
 
-def _locked_head() -> AuditChainHead:
-    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-    return head
+def next_sequence_expression() -> RawSQL:
+    """The next entry number, worked out by the database inside the INSERT itself."""
+    if connection.vendor == "postgresql":
+        # A constant name: nothing from outside reaches this SQL.
+        return RawSQL(f"nextval('{ENTRY_SEQUENCE}')", (), output_field=models.BigIntegerField())  # noqa: S611
+    # SQLite admits one writer at a time: the largest number so far is stable in the INSERT.
+    return RawSQL(
+        "(SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit_auditevent)",
+        (),
+        output_field=models.BigIntegerField(),
+    )
+
+
+def next_sequences(count: int) -> list[int]:
+    """``count`` new entry numbers, ascending (inside a transaction on SQLite)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT nextval('{ENTRY_SEQUENCE}') FROM generate_series(1, %s)",  # noqa: S608
+                [count],
+            )
+            return sorted(int(row[0]) for row in cursor.fetchall())
+        cursor.execute("SELECT COALESCE(MAX(sequence), 0) FROM audit_auditevent")
+        (largest,) = cursor.fetchone()
+    return list(range(int(largest) + 1, int(largest) + 1 + count))

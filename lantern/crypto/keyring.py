@@ -46,6 +46,7 @@ def new_key_material(key_id: str) -> list[str]:
     return [
         f"LANTERN_ENCRYPTION_KEYS={key_id}:{generate_key()}",
         f"LANTERN_INDEX_KEY={generate_key()}",
+        f"LANTERN_AUDIT_KEY={generate_key()}",
         "# Keep these secret. To rotate, put a new id:key first and keep the old ones after it.",
     ]
 

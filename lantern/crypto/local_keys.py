@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from lantern.crypto.keyring import generate_key
 
 FILE_NAME = "demo-keys.json"
+KEYS = ("secret_key", "encryption_keys", "index_key")
 
 
 def load_or_create(data_dir: Path) -> dict[str, str]:
@@ -27,6 +28,7 @@ def load_or_create(data_dir: Path) -> dict[str, str]:
             "secret_key": secrets.token_urlsafe(50),
             "encryption_keys": f"demo1:{generate_key()}",
             "index_key": generate_key(),
+            "audit_key": generate_key(),
         }
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -39,4 +41,9 @@ def load_or_create(data_dir: Path) -> dict[str, str]:
     missing = {"secret_key", "encryption_keys", "index_key"} - set(material)
     if missing:
         raise ImproperlyConfigured(f"Demo key file {path} lacks {', '.join(sorted(missing))}.")
-    return {key: str(material[key]) for key in ("secret_key", "encryption_keys", "index_key")}
+    if "audit_key" not in material:  # demo installations from before the audit key
+        material["audit_key"] = generate_key()
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(material, handle, indent=2)
+    return {key: str(material[key]) for key in (*KEYS, "audit_key")}

@@ -31,3 +31,26 @@ def swap_contents(first: int, second: int) -> None:
     b = AuditEvent.objects.filter(sequence=second).values(*CONTENT).get()
     AuditEvent.objects.filter(sequence=first).update(**b)
     AuditEvent.objects.filter(sequence=second).update(**a)
+
+
+def rehash_from(first: int) -> None:
+    """Recompute every link's hash from ``first`` on and move the head to match, as someone
+    who knows the chain's format could (it is documented)."""
+    from lantern.audit import chain
+    from lantern.audit.models import AuditGap
+    from lantern.audit.verification import stored_entries
+
+    links = list(stored_entries())
+    prev = chain.GENESIS_HASH
+    for link in links:
+        if link.sequence >= first:
+            fresh = chain.link_hash(link._replace(prev_hash=prev))
+            model = AuditEvent if link.recorded is not None else AuditGap
+            model.objects.filter(sequence=link.sequence).update(prev_hash=prev, entry_hash=fresh)
+            prev = fresh
+        else:
+            prev = link.entry_hash
+    sql(
+        "UPDATE audit_auditchainhead SET sequence = %s, entry_hash = %s",
+        [links[-1].sequence if links else 0, prev],
+    )

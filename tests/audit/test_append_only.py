@@ -6,7 +6,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from lantern.audit import append_only
-from lantern.audit.models import Action, AuditChainHead, AuditEvent
+from lantern.audit.models import Action, AuditChainHead, AuditCheckpoint, AuditEvent, AuditGap
+from lantern.audit.sealing import audit_seal
 from lantern.audit.services import audit_record
 from tests.audit.tamper import sql, tampering
 
@@ -47,6 +48,8 @@ def test_the_orm_cannot_change_or_remove_entries_either(trail):
 def test_truncate_is_refused_on_postgresql(trail):
     refused("TRUNCATE audit_auditevent")
     refused("TRUNCATE audit_auditchainhead")
+    refused("TRUNCATE audit_auditgap")
+    refused("TRUNCATE audit_auditcheckpoint")
     assert AuditEvent.objects.count() == 6
 
 
@@ -57,9 +60,39 @@ def test_the_chain_head_cannot_be_deleted_or_moved_back(trail):
     assert AuditChainHead.objects.get().sequence == 6
 
 
-def test_the_chain_head_moves_forward_with_each_entry(trail):
+def test_the_chain_head_moves_forward_with_each_sealed_batch(trail):
     audit_record(action=Action.READ)
+    assert AuditChainHead.objects.get().sequence == 6
+    audit_seal()
     assert AuditChainHead.objects.get().sequence == 7
+
+
+def test_an_unsealed_entrys_hashes_may_be_filled_in_once(unsealed_trail):
+    sql("UPDATE audit_auditevent SET prev_hash = 'p', entry_hash = 'h' WHERE sequence = 2")
+    refused("UPDATE audit_auditevent SET entry_hash = 'again' WHERE sequence = 2")
+    refused("UPDATE audit_auditevent SET prev_hash = 'again' WHERE sequence = 2")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "detail = 'nothing happened'",
+        "sequence = 99",
+        "at = '2020-01-01 00:00:00'",
+        "actor_label = 'someone else', entry_hash = 'h'",
+        "patient_id = NULL, source_address = '192.0.2.1'",
+    ],
+)
+def test_nothing_else_about_an_unsealed_entry_may_change(unsealed_trail, change):
+    refused(f"UPDATE audit_auditevent SET {change} WHERE sequence = 2")
+
+
+@pytest.mark.parametrize("table", ["audit_auditgap", "audit_auditcheckpoint"])
+def test_gaps_and_checkpoints_cannot_be_changed_or_removed(trail, table):
+    AuditGap.objects.create(sequence=100, prev_hash="p", entry_hash="h")
+    refused(f"UPDATE {table} SET sequence = 1000")
+    refused(f"DELETE FROM {table}")
+    assert AuditCheckpoint.objects.count() == 2
 
 
 def test_only_one_chain_head_row_may_exist(trail):

@@ -1,9 +1,10 @@
-"""``lantern serve``: the production web server (gunicorn) and the task worker, supervised.
+"""``lantern serve``: the production web server (gunicorn), the task worker and the audit
+sealer (``lantern audit seal --follow``), supervised.
 
 Each runs as its own child process. When one dies, it is started again after a pause that
 doubles with each quick failure (1 s, 2 s, 4 s ... up to a minute) and resets once the
-child has run for a while; the other keeps running meanwhile, so a dying task worker never
-takes the web pages down with it. Ctrl-C or SIGTERM stops both cleanly.
+child has run for a while; the others keep running meanwhile, so a dying task worker never
+takes the web pages down with it. Ctrl-C or SIGTERM stops them all cleanly.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class Child:
 
 
 class Command(BaseCommand):
-    help = "Serve Lantern with gunicorn and run the background task worker beside it."
+    help = "Serve Lantern with gunicorn; run the task worker and the audit sealer beside it."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -117,7 +118,12 @@ class Command(BaseCommand):
             "127.0.0.1",
         ]
         worker = [python, "-m", "lantern.cli", "worker", "--queue-name", "default"]
-        children = [Child("web server", web), Child("task worker", worker)]
+        sealer = [python, "-m", "lantern.cli", "audit", "seal", "--follow"]
+        children = [
+            Child("web server", web),
+            Child("task worker", worker),
+            Child("audit sealer", sealer),
+        ]
         self._supervise(children, env, options)
 
     def _log(self, message: str) -> None:
