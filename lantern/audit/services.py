@@ -151,3 +151,30 @@ def audit_append_many(entries: Iterable[AuditEvent]) -> int:
 def _locked_head() -> AuditChainHead:
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     return head
+
+
+def audit_reads_listed(
+    *,
+    request: HttpRequest,
+    patient_ids: Iterable[UUID],
+    category: Category,
+    detail: str,
+) -> int:
+    """A page that lists patients by name is a read of each patient listed: one entry per
+    patient, appended together (a constant number of queries however many are listed)."""
+    user = getattr(request, "user", None)
+    address = source_address(request)
+    entries = [
+        AuditEvent(
+            actor=user,
+            actor_label=user.get_username() if user is not None else "",
+            patient_id=patient_id,
+            action=Action.READ,
+            category=category,
+            source_address=address,
+            outcome=Outcome.SUCCESS,
+            detail=detail[:200],
+        )
+        for patient_id in dict.fromkeys(patient_ids)
+    ]
+    return audit_append_many(entries)

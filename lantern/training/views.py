@@ -79,7 +79,7 @@ def training_module(request: AuthenticatedHttpRequest, module_id: str) -> HttpRe
     )
 
 
-def _status_clinics(user: User) -> list[Clinic]:
+def status_clinics(user: User) -> list[Clinic]:
     if user.health_system_id is None:
         return list(user.clinics.all())
     return list(Clinic.objects.filter(health_system=user.health_system_id))
@@ -90,7 +90,7 @@ def _status_clinics(user: User) -> list[Clinic]:
 def training_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Per clinic: each care staff member's modules, current or what is due. A constant
     number of queries, whatever the number of clinics, staff and modules."""
-    clinics = _status_clinics(request.user)
+    clinics = status_clinics(request.user)
     return render(
         request,
         "training/status.html",

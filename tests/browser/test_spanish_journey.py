@@ -30,6 +30,8 @@ def test_clinician_works_in_spanish(page: Page, axe_check, clinician):
     nav = page.get_by_role("navigation")
     expect(nav.get_by_role("link", name="Buscar paciente")).to_be_visible()
     expect(nav.get_by_role("link", name="Registrar paciente")).to_be_visible()
+    expect(page.get_by_role("heading", name="Cómo escuchar")).to_have_count(0)
+    nav.get_by_role("link", name="Buscar paciente").click()
     expect(page.get_by_role("heading", name="Buscar paciente", level=1)).to_be_visible()
     header = page.get_by_role("banner")
     expect(header.get_by_label("Idioma", exact=True)).to_have_value("es")
@@ -44,6 +46,7 @@ def test_clinician_works_in_spanish(page: Page, axe_check, clinician):
     page.get_by_label(es("Preferred name")).fill("Ana Sofía González")
     page.get_by_role("radio", name=es("Exact date known")).check()
     page.get_by_role("textbox", name=es("Exact date of birth")).fill("1990-02-03")
+    page.get_by_label(es("Preferred language")).select_option(value="es")
     page.get_by_role("button", name="Registrar al paciente").click()
 
     expect(page.get_by_role("status")).to_contain_text("Paciente registrado.")
