@@ -120,6 +120,12 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     # Set when an administrator gave the password or reset the second factor: the person
     # chooses their own password before anything else opens, so nobody else knows it.
     must_change_password = models.BooleanField(default=False, editable=False)
+    # A clinician who adapts and publishes follow-up protocols for their clinics.
+    clinical_lead = models.BooleanField(
+        _("clinical lead"),
+        default=False,
+        help_text=_("May adapt and publish follow-up protocols for their clinics."),
+    )
 
     objects: ClassVar[StaffManager] = StaffManager()
 
@@ -151,6 +157,16 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     @property
     def cares_for_patients(self) -> bool:
         return self.is_active and self.role in CARE_ROLES
+
+    @property
+    def leads_protocols(self) -> bool:
+        """May adapt and publish protocols: a clinician marked clinical lead, or an
+        administrator."""
+        if not self.is_active:
+            return False
+        return self.role == Role.ADMINISTRATOR or (
+            self.role == Role.CLINICIAN and self.clinical_lead
+        )
 
 
 class CareTeamMember(models.Model):

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0011_chart_grants'),
+        ('accounts', '0012_chart_grants'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0010_move_second_factors_into_sealed_devices'),
+        ('accounts', '0011_user_clinical_lead'),
     ]
 
     operations = [
