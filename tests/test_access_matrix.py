@@ -317,7 +317,10 @@ MATRIX: dict[str, Rule] = {
         CARE_TEAM,
         methods=FORM_ADDRESS,
         patient_scoped=True,
-        kwargs=lambda p: {"patient_id": p.patient.pk, "member_id": p.patient.care_team.get().pk},
+        kwargs=lambda p: {
+            "patient_id": p.patient.pk,
+            "member_id": p.patient.care_team.get(user=p.clinician).pk,
+        },
     ),
     "patients:contact_plan": Rule(
         CARE_TEAM, methods=("GET", "POST"), kwargs=patient, patient_scoped=True

@@ -2,8 +2,8 @@
 
 Every builder takes a constant number of queries whatever the number of patients (lists are
 capped at ``SHOWN``), and every patient named on a page is audited as a read of that
-patient, all in one append. Work that other parts of Lantern will bring (care-plan
-worklists, referrals) has a labelled slot until it arrives.
+patient, all in one append. Work that other parts of Lantern will bring (program reports)
+has a labelled slot until it arrives.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -22,9 +22,12 @@ from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.accounts.models import Clinic, ReviewStatus, Role, User
 from lantern.audit.models import AuditEvent, Category, Outcome
 from lantern.audit.services import audit_reads_listed
+from lantern.careplans.models import Activity
+from lantern.careplans.models import Category as ActivityArea
 from lantern.encounters.models import Encounter
 from lantern.patients.forms import SearchForm
 from lantern.patients.models import Patient
+from lantern.referrals.models import Attribute, Referral, ReferralStatus
 from lantern.screening.alerts import urgent_alerts
 from lantern.screening.models import ScreeningResult, ScreeningSession
 from lantern.training import status as training_status
@@ -34,6 +37,10 @@ POSITIVE_SCREENS_DAYS = 90
 CONTACT_PLAN_STALE_DAYS = 90
 REFUSALS_DAYS = 7
 MENTAL_HEALTH = ("mental_health", "suicide_risk")
+RESCREEN = "mental-health-rescreen"  # the follow-up protocols' re-screening activity
+RESCREEN_SOON_DAYS = 14
+NEEDS_AREAS = (ActivityArea.SOCIAL, ActivityArea.PRACTICAL)
+THERAPY_NEEDS = ("counseling-therapy", "peer-support")  # Lantern's directory needs
 
 
 @dataclass(frozen=True)
@@ -45,29 +52,6 @@ class Slot:
     note: Promise
 
 
-CARE_PLAN_WORKLIST = Slot(
-    "worklist",
-    _("Your worklist"),
-    _("Follow-ups from care plans will be listed here once care plans are in use."),
-)
-REFERRALS_WAITING = Slot(
-    "referrals",
-    _("Referrals awaiting an answer"),
-    _(
-        "Referrals sent to services will be listed here, with their answers, once "
-        "referrals are in use."
-    ),
-)
-NEEDS_WITHOUT_REFERRAL = Slot(
-    "needs",
-    _("Needs without a referral"),
-    _("Needs recorded in care plans that no referral answers yet will be listed here."),
-)
-THERAPY_REFERRALS = Slot(
-    "therapy",
-    _("Therapy and group referrals"),
-    _("Referrals to therapy and peer groups will be listed here once referrals are in use."),
-)
 PROGRAM_REPORTS = Slot(
     "reports",
     _("Program reports"),
@@ -100,8 +84,31 @@ def clinician(user: User) -> dict[str, Any]:
         "todays_visits": visits,
         "urgent": urgent_alerts(user),
         "deferred": _deferred(user),
-        "slots": [CARE_PLAN_WORKLIST],
+        "worklist": _worklist(user),
+        "urgent_windows": _urgent_windows(user),
     }
+
+
+def _worklist(user: User) -> list[Activity]:
+    """Open care-plan activities of the user's patients that are theirs or no one's yet."""
+    return list(
+        Activity.objects.open()
+        .filter(plan__patient__in=_mine(user))
+        .filter(Q(owner=user) | Q(owner__isnull=True))
+        .select_related("plan__patient", "owner")
+        .order_by("due", "pk")[:SHOWN]
+    )
+
+
+def _urgent_windows(user: User) -> list[Activity]:
+    """Open urgent activities (nPEP, emergency contraception ...) whose window is still open,
+    the one closing first on top."""
+    return list(
+        Activity.objects.open()
+        .filter(plan__patient__in=_mine(user), urgent=True, latest__gte=timezone.now())
+        .select_related("plan__patient")
+        .order_by("latest", "pk")[:SHOWN]
+    )
 
 
 def _deferred(user: User) -> list[ScreeningSession]:
@@ -130,12 +137,34 @@ def advocate(user: User) -> dict[str, Any]:
         "contact_plans": to_confirm,
         "do_not_contact": do_not_contact,
         "stale_days": CONTACT_PLAN_STALE_DAYS,
-        "slots": [REFERRALS_WAITING, NEEDS_WITHOUT_REFERRAL],
+        "referrals_waiting": list(
+            Referral.objects.open()
+            .filter(patient__in=_mine(user))
+            .select_related("patient", "service")
+            .order_by("status_at")[:SHOWN]
+        ),
+        "needs": _needs_without_referral(user),
     }
+
+
+def _needs_without_referral(user: User) -> list[Activity]:
+    """Open social and practical activities that no referral was started from or answers."""
+    referred = Referral.objects.filter(activity_id__isnull=False).values("activity_id")
+    return list(
+        Activity.objects.open()
+        .filter(plan__patient__in=_mine(user), category__in=NEEDS_AREAS)
+        .exclude(pk__in=referred)
+        .exclude(external_ref__startswith="referral:")
+        .select_related("plan__patient")
+        .order_by("due", "pk")[:SHOWN]
+    )
 
 
 def counselor(user: User) -> dict[str, Any]:
     since = timezone.now() - datetime.timedelta(days=POSITIVE_SCREENS_DAYS)
+    followed_up = Activity.objects.filter(
+        origin_screening=OuterRef("session_id"), category=ActivityArea.MENTAL
+    )
     positive = list(
         ScreeningResult.objects.released()
         .filter(
@@ -144,16 +173,43 @@ def counselor(user: User) -> dict[str, Any]:
             category__in=MENTAL_HEALTH,
             recorded_at__gte=since,
         )
+        .filter(~Exists(followed_up))
         .select_related("patient", "session")
         .defer("answers")
         .order_by("-recorded_at")[:SHOWN]
     )
+    rescreens = list(
+        Activity.objects.open()
+        .filter(
+            plan__patient__in=_mine(user),
+            code=RESCREEN,
+            due__lt=timezone.now() + datetime.timedelta(days=RESCREEN_SOON_DAYS),
+        )
+        .select_related("plan__patient")
+        .order_by("due", "pk")[:SHOWN]
+    )
     return {
         "positive_screens": positive,
         "positive_days": POSITIVE_SCREENS_DAYS,
+        "rescreens": rescreens,
+        "rescreen_days": RESCREEN_SOON_DAYS,
         "deferred": _deferred(user),
-        "slots": [THERAPY_REFERRALS, CARE_PLAN_WORKLIST],
+        "therapy_referrals": _therapy_referrals(user),
+        "worklist": _worklist(user),
     }
+
+
+def _therapy_referrals(user: User) -> list[Referral]:
+    """Referrals of the user's patients to services the directory lists for therapy or groups."""
+    therapy = Attribute.objects.filter(
+        linked_type="service", taxonomy_term__code__in=THERAPY_NEEDS
+    ).values("link_id")
+    return list(
+        Referral.objects.filter(patient__in=_mine(user), service__hsds_id__in=therapy)
+        .exclude(status__in=(ReferralStatus.CANCELLED, ReferralStatus.DRAFT))
+        .select_related("patient", "service")
+        .order_by("-status_at")[:SHOWN]
+    )
 
 
 def privacy_officer(user: User) -> dict[str, Any]:
@@ -220,6 +276,10 @@ def _patients_named(context: dict[str, Any]) -> list[Any]:
     named += [patient.pk for patient in context.get("do_not_contact", ())]
     named += [alert.result.patient_id for alert in context.get("urgent", ())]
     named += [result.patient_id for result in context.get("positive_screens", ())]
+    for key in ("worklist", "urgent_windows", "needs", "rescreens"):
+        named += [activity.plan.patient_id for activity in context.get(key, ())]
+    for key in ("referrals_waiting", "therapy_referrals"):
+        named += [referral.patient_id for referral in context.get(key, ())]
     return named
 
 

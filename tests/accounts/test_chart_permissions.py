@@ -173,6 +173,7 @@ SHOWN_ON = {
     Section.DIAGNOSIS_CODES: (_session, 'value="T76.51"'),
     Section.SCREENING_RESULTS: (_detail, 'id="screening-heading"'),
     Section.CONTACT_PLAN: (_detail, "Contact plan: call the shelter first"),
+    Section.REFERRALS: (_detail, 'id="referrals-heading"'),
 }
 
 # Each section's own addresses: GET a page of it, or POST to a form that writes to it.
@@ -200,10 +201,11 @@ OWN_ADDRESSES = {
     ],
     Section.SCREENING_RESULTS: lambda c: [("get", "screening:session", c.patient_id, c.session_id)],
     Section.CONTACT_PLAN: lambda c: [("get", "patients:contact_plan", c.patient_id)],
+    Section.REFERRALS: lambda c: [("get", "referrals:referral_start", c.patient_id)],
 }
 
-# Referrals and the care plan have no pages yet: the table holds their rows for them.
-NOT_YET_ON_A_PAGE = {Section.REFERRALS, Section.CARE_PLAN}
+# The care plan has no page of its own yet: the table holds its row for it.
+NOT_YET_ON_A_PAGE = {Section.CARE_PLAN}
 
 
 def test_every_section_is_checked_on_a_page_or_waits_for_one():

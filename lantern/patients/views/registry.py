@@ -130,7 +130,11 @@ def _detail_context(
         "deferred_screens": patient.screening_sessions.deferred().count(),
         "open_visits": patient.encounters.filter(ended_at__isnull=True).count(),
         "urgent_alerts": alerts.urgent_alerts(user, patient=patient),
-        "referrals": Referral.objects.filter(patient=patient).select_related("service"),
+        "referrals": (
+            Referral.objects.filter(patient=patient).select_related("service")
+            if Section.REFERRALS in chart
+            else []
+        ),
     }
     context.update(forms)
     return context
