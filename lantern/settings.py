@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "lantern.privacy",
     "lantern.demo",
     "lantern.careplans",
+    "lantern.training",
     "lantern.referrals",
     "lantern.fhir",
     "lantern.messaging",

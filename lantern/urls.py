@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/api-clients/", include("lantern.fhir.staff_urls")),
     path("patients/", include("lantern.patients.urls")),
     path("audit/", include("lantern.privacy.urls")),
+    path("training/", include("lantern.training.urls")),
     path("", include("lantern.screening.urls")),
     path("", include("lantern.encounters.urls")),
     path("", include("lantern.referrals.urls")),

@@ -508,6 +508,15 @@ MATRIX: dict[str, Rule] = {
     "referrals:location_edit": Rule(
         DIRECTORY_MAINTAINERS, methods=("GET", "POST"), kwargs=directory_location
     ),
+    "accounts:clinic_list": Rule(ADMINS),
+    "accounts:clinic_settings": Rule(
+        ADMINS, methods=("GET", "POST"), kwargs=lambda p: {"clinic_id": p.clinic.pk}
+    ),
+    "training:list": Rule(SIGNED_IN),
+    "training:module": Rule(
+        SIGNED_IN, methods=("GET", "POST"), kwargs=lambda p: {"module_id": "consent"}
+    ),
+    "training:status": Rule(frozenset({"admin", "manager"})),
     "referrals:referral_start": Rule(
         CARE_TEAM, methods=("GET", "POST"), kwargs=patient, patient_scoped=True
     ),

@@ -191,6 +191,39 @@ class CareTeamMember(models.Model):
         return f"{self.user} on care team"
 
 
+def _chart_sections() -> list[tuple[str, object]]:
+    from lantern.accounts.chart_access import Section
+
+    return list(Section.choices)
+
+
+class ChartGrant(models.Model):
+    """A clinic opens one more part of the chart to one role (see ``chart_access``).
+
+    Only advocates and counselors, and only examination findings, injuries, photographs and
+    diagnosis codes, can be granted; the table holds everything else.
+    """
+
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="chart_grants", verbose_name=_("clinic")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    section = models.CharField(_("part of the chart"), max_length=32, choices=_chart_sections)
+    granted_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("chart grant")
+        constraints = (
+            models.UniqueConstraint(fields=("clinic", "role", "section"), name="chart_grant_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.clinic}: {self.role} sees {self.section}"
+
+
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for review")
     JUSTIFIED = "justified", _("Justified")

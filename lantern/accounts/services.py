@@ -91,3 +91,31 @@ def staff_unlock(*, actor: User, user: User) -> int:
         action=Action.PERMISSION_CHANGE, actor=actor, obj=user, detail="sign-in lockout lifted"
     )
     return cleared
+
+
+@transaction.atomic
+def chart_grants_set(*, actor: User, clinic: Clinic, role: str, sections: Iterable[str]) -> None:
+    """What ``clinic`` opens of the chart to ``role`` beyond the permission table: exactly
+    ``sections`` (only advocates and counselors, only the grantable sections)."""
+    from lantern.accounts.chart_access import GRANTABLE, GRANTABLE_ROLES
+    from lantern.accounts.models import ChartGrant
+
+    wanted = set(sections)
+    if role not in GRANTABLE_ROLES or not wanted <= GRANTABLE:
+        raise StaffError(_("That part of the chart cannot be opened to that role."))
+    current = set(
+        ChartGrant.objects.filter(clinic=clinic, role=role).values_list("section", flat=True)
+    )
+    if wanted == current:
+        return
+    ChartGrant.objects.filter(clinic=clinic, role=role).exclude(section__in=wanted).delete()
+    ChartGrant.objects.bulk_create(
+        ChartGrant(clinic=clinic, role=role, section=section, granted_by=actor)
+        for section in sorted(wanted - current)
+    )
+    audit_record(
+        action=Action.PERMISSION_CHANGE,
+        actor=actor,
+        obj=clinic,
+        detail=f"chart grants for {role}: {', '.join(sorted(wanted)) or 'none'}",
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lantern.accounts.views import notifications, signin, staff, two_factor
+from lantern.accounts.views import clinics, notifications, signin, staff, two_factor
 from lantern.core.http import require_POST, require_safe_or_POST
 
 app_name = "accounts"
@@ -32,5 +32,7 @@ urlpatterns = [
         name="staff_reset_second_factor",
     ),
     path("staff/<int:user_id>/unlock/", staff.staff_unlock, name="staff_unlock"),
+    path("clinics/", clinics.clinic_list, name="clinic_list"),
+    path("clinics/<int:clinic_id>/", clinics.clinic_settings, name="clinic_settings"),
     path("notifications/read/", notifications.notifications_read, name="notifications_read"),
 ]

@@ -152,3 +152,30 @@ def next_sequences(count: int) -> list[int]:
         cursor.execute("SELECT COALESCE(MAX(sequence), 0) FROM audit_auditevent")
         (largest,) = cursor.fetchone()
     return list(range(int(largest) + 1, int(largest) + 1 + count))
+
+
+def audit_reads_listed(
+    *,
+    request: HttpRequest,
+    patient_ids: Iterable[UUID],
+    category: Category,
+    detail: str,
+) -> int:
+    """A page that lists patients by name is a read of each patient listed: one entry per
+    patient, appended together (a constant number of queries however many are listed)."""
+    user = getattr(request, "user", None)
+    address = source_address(request)
+    entries = [
+        AuditEvent(
+            actor=user,
+            actor_label=user.get_username() if user is not None else "",
+            patient_id=patient_id,
+            action=Action.READ,
+            category=category,
+            source_address=address,
+            outcome=Outcome.SUCCESS,
+            detail=detail[:200],
+        )
+        for patient_id in dict.fromkeys(patient_ids)
+    ]
+    return audit_append_many(entries)

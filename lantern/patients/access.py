@@ -10,6 +10,7 @@ from typing import NamedTuple
 from uuid import UUID
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found, role_required
+from lantern.accounts.chart_access import ChartSections, Section, chart_sections
 from lantern.accounts.models import CARE_ROLES, Role
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_read_shown, audit_record
@@ -32,6 +33,7 @@ def patient_for(
     *,
     read: Category | None = None,
     write: bool = False,
+    section: Section | None = None,
 ) -> PatientAccess:
     """The patient and whether ``request.user`` may change the record; 404 and an audit entry
     if they may not open it at all.
@@ -50,6 +52,8 @@ def patient_for(
     can_write = patient.is_cared_for_by(user)
     if write and not can_write:
         raise refused_as_not_found(request, "emergency access is read-only", patient_id)
+    if section is not None and section not in chart_for(request, patient):
+        raise refused_as_not_found(request, f"role does not see {section.value}", patient_id)
     if read is not None:
         audit_read_shown(
             request=request,
@@ -59,6 +63,14 @@ def patient_for(
             detail="" if can_write else "emergency access",
         )
     return PatientAccess(patient, can_write)
+
+
+def chart_for(request: AuthenticatedHttpRequest, patient: Patient) -> ChartSections:
+    """The parts of ``patient``'s chart ``request.user`` sees, worked out once per request."""
+    cache: dict[object, ChartSections] = request.__dict__.setdefault("_chart_sections", {})
+    if patient.pk not in cache:
+        cache[patient.pk] = chart_sections(request.user, patient)
+    return cache[patient.pk]
 
 
 def patient_for_review(request: AuthenticatedHttpRequest, patient_id: UUID) -> Patient:

@@ -50,7 +50,9 @@ def urgent_alerts(user: User, *, patient: Patient | None = None) -> list[UrgentA
     )
     return [
         UrgentAlert(result)
-        for result in waiting.select_related("session", "patient").defer("answers")[:SHOWN_AT_MOST]
+        for result in waiting.select_related("session", "patient")
+        .prefetch_related("acknowledgements")
+        .defer("answers")[:SHOWN_AT_MOST]
     ]
 
 

@@ -200,7 +200,8 @@ class ScreeningResult(models.Model):
 
     def unacknowledged_flags(self) -> list[str]:
         """Codes of the flags that need an acknowledgement and have none yet."""
-        done = set(self.acknowledgements.values_list("flag", flat=True)) if self.pk else set()
+        # ``.all()``, so that a list of results can prefetch their acknowledgements.
+        done = {entry.flag for entry in self.acknowledgements.all()} if self.pk else set()
         return [
             str(flag["code"])
             for flag in self.summary.get("flags", [])

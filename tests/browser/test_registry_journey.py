@@ -69,8 +69,11 @@ def test_clinician_registers_finds_and_records_safe_contact(page: Page, axe_chec
     axe_check(page, "sign-in")
     sign_in(page, "dr.rivera")
 
-    expect(page.get_by_role("heading", name="Find a patient", level=1)).to_be_visible()
+    # Staff start at their workspace; search has its own page too.
+    expect(page.get_by_role("heading", name="Today's patients", level=2)).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Find a patient").click()
+    expect(page.get_by_role("heading", name="Find a patient", level=1)).to_be_visible()
     expect(nav.get_by_role("link", name="Find a patient")).to_have_attribute("aria-current", "page")
     axe_check(page, "search-empty")
 

@@ -30,6 +30,8 @@ def test_clinician_works_in_spanish(page: Page, axe_check, clinician):
     nav = page.get_by_role("navigation")
     expect(nav.get_by_role("link", name="Buscar paciente")).to_be_visible()
     expect(nav.get_by_role("link", name="Registrar paciente")).to_be_visible()
+    expect(page.get_by_role("heading", name="Cómo escuchar")).to_have_count(0)
+    nav.get_by_role("link", name="Buscar paciente").click()
     expect(page.get_by_role("heading", name="Buscar paciente", level=1)).to_be_visible()
     header = page.get_by_role("banner")
     expect(header.get_by_label("Idioma", exact=True)).to_have_value("es")

@@ -10,7 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.accounts.forms import OwnPasswordForm, SignInForm
 from lantern.accounts.middleware import SEEN_AT, SIGNED_IN_AT
 from lantern.accounts.reauth import safe_next
+from lantern.accounts.workspaces import workspace
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
 from lantern.core.http import require_safe
@@ -73,8 +74,5 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 @require_safe
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Care staff start at patient search; other roles see what their account can do."""
-    user = request.user
-    if user.cares_for_patients:
-        return redirect("patients:search")
-    return render(request, "accounts/home.html", {"clinics": user.clinics.all()})
+    """Each role's workspace: the work waiting for them (see ``workspaces``)."""
+    return render(request, "accounts/home.html", workspace(request))

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
+from lantern.accounts.chart_access import Section
 from lantern.core.http import require_safe_or_POST
 from lantern.encounters import consent_rules, services
 from lantern.encounters.choices import ConsentStatus
@@ -22,7 +23,7 @@ from lantern.patients.access import care_staff_required, patient_for
 @care_staff_required
 @require_safe_or_POST
 def consent_add(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.CONSENTS).patient
     visit = visit_for(request, patient, visit_id)
     if request.method != "POST":  # the address reloaded, or its language changed
         return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
@@ -46,7 +47,7 @@ def consent_withdraw(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int, consent_id: int
 ) -> HttpResponse:
     """The patient changed their mind: effective now, and the earlier record stays."""
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.CONSENTS).patient
     visit = visit_for(request, patient, visit_id)
     if request.method != "POST":  # the address reloaded, or its language changed
         return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)

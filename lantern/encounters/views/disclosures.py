@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest
+from lantern.accounts.chart_access import Section
 from lantern.core.http import require_safe_or_POST
 from lantern.encounters import services
 from lantern.encounters.choices import DisclosureBasis
@@ -23,7 +24,7 @@ from lantern.patients.access import care_staff_required, patient_for
 def disclosure_add(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.DISCLOSURES).patient
     visit = visit_for(request, patient, visit_id)
     if request.method != "POST":  # the address reloaded, or its language changed
         return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)

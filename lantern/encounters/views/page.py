@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
+from lantern.accounts.chart_access import Section
 from lantern.audit.models import Category
 from lantern.audit.services import audit_read_shown
 from lantern.encounters import body_map, consent_rules, photos, services
@@ -33,7 +34,9 @@ from lantern.encounters.models import (
     ConsentRecord,
     Encounter,
     FollowUpAssessment,
+    InjuryPhoto,
 )
+from lantern.patients.access import chart_for
 from lantern.patients.models import Patient
 from lantern.screening import alerts
 
@@ -193,29 +196,45 @@ def visit_context(
     can_write: bool,
     **forms: Any,
 ) -> dict[str, Any]:
+    """Everything the visit page shows, limited to the parts of the chart the user's role
+    sees (``chart_access``): a part it does not see is never loaded."""
+    chart = chart_for(request, patient)
     records = _history(patient, visit)
     rows = consent_rows(visit, records)
     steps = allowed_steps(rows)
     covered = covered_disclosures(rows)
-    can_photograph = any(row.scope == "photographs" and row.decision.allowed for row in rows)
-    injuries = _injuries(visit, can_photograph, forms.pop("photo_form", None))
+    can_photograph = Section.PHOTOGRAPHS in chart and any(
+        row.scope == "photographs" and row.decision.allowed for row in rows
+    )
+    failed_photo = forms.pop("photo_form", None)
+    injuries = _injuries(visit, can_photograph, failed_photo) if Section.INJURIES in chart else []
+    shows_consents = Section.CONSENTS in chart
     context: dict[str, Any] = {
         "patient": patient,
         "visit": visit,
+        "chart": chart,
         "can_write": can_write,
         "minor": patient.is_minor(),
         "preferences": CarePreferences.objects.filter(patient=patient).first(),
         "staff_present": visit.staff_present.order_by("display_name"),
-        "consent_rows": rows,
-        "consent_history": records,
+        "consent_rows": rows if shows_consents else [],
+        "consent_history": records if shows_consents else [],
         "allowed_steps": steps,
-        "exam_steps": visit.exam_steps.select_related("recorded_by"),
+        "exam_steps": (
+            visit.exam_steps.select_related("recorded_by") if Section.EXAM_FINDINGS in chart else []
+        ),
         "injuries": injuries,
         "body_views": body_map.views((i.side, i.region) for i in injuries),
         "can_photograph": can_photograph,
-        "photo_count": sum(injury.photo_count for injury in injuries),
+        "photo_count": (
+            InjuryPhoto.objects.filter(injury__encounter=visit).count()
+            if Section.PHOTOGRAPHS in chart
+            else 0
+        ),
         "covered": covered,
-        "disclosures": visit.disclosures.select_related("disclosed_by"),
+        "disclosures": (
+            visit.disclosures.select_related("disclosed_by") if Section.DISCLOSURES in chart else []
+        ),
         "urgent_alerts": alerts.urgent_alerts(request.user, patient=patient),
         **_blank_forms(visit),
         **_follow_up(patient, visit, forms.pop("follow_up_form", None)),

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
+from lantern.accounts.chart_access import Section
 from lantern.accounts.reauth import reauthentication_required
 from lantern.audit.models import Category
 from lantern.audit.services import audit_read_shown
@@ -32,7 +33,7 @@ from lantern.patients.access import care_staff_required, patient_for
 def photo_upload(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int, injury_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.PHOTOGRAPHS).patient
     visit = visit_for(request, patient, visit_id)
     if request.method != "POST":  # the address reloaded, or its language changed
         return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
@@ -58,7 +59,7 @@ def photo_upload(
 def photo_gallery(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
 ) -> HttpResponseBase:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.PHOTOGRAPHS).patient
     return _gallery(request, visit_for(request, patient, visit_id))
 
 
@@ -92,7 +93,7 @@ def photo_image(
     thumbnail: bool = False,
 ) -> HttpResponseBase:
     """The photograph, or its thumbnail (``thumbnail``, set by the URL)."""
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.PHOTOGRAPHS).patient
     visit = visit_for(request, patient, visit_id)
     unused = "image" if thumbnail else "thumbnail"  # load and decrypt only the one shown
     photo = (

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 
 from lantern.accounts.access import AuthenticatedHttpRequest
+from lantern.accounts.chart_access import Section
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_record
 from lantern.core.http import require_safe, require_safe_or_POST
@@ -30,7 +31,9 @@ HOTLINE_TEXT = "233733"
 def summary_choose(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, read=Category.EXAM, write=True).patient
+    patient = patient_for(
+        request, patient_id, read=Category.EXAM, write=True, section=Section.TAKE_HOME
+    ).patient
     visit = visit_for(request, patient, visit_id)
     return render(
         request,
@@ -52,7 +55,7 @@ def summary_print(
 
     The choices come in a POST body, so they never sit in an address, a history or a log.
     """
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.TAKE_HOME).patient
     visit = visit_for(request, patient, visit_id)
     if request.method != "POST":  # the address reloaded, or its language changed
         return redirect("encounters:summary", patient_id=patient.pk, visit_id=visit.pk)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest
+from lantern.accounts.chart_access import Section
 from lantern.accounts.models import User
 from lantern.audit.models import Category
 from lantern.core.http import require_safe, require_safe_or_POST
@@ -97,7 +98,9 @@ def _details_initial(visit: Encounter) -> dict[str, Any]:
 @require_safe_or_POST
 def visit_edit(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int) -> HttpResponse:
     """Who is in the room can change during a visit: companion, interpreter, staff."""
-    patient = patient_for(request, patient_id, read=Category.EXAM, write=True).patient
+    patient = patient_for(
+        request, patient_id, read=Category.EXAM, write=True, section=Section.VISIT_DETAILS
+    ).patient
     visit = visit_for(request, patient, visit_id)
     user = request.user
     form = VisitDetailsForm(
@@ -124,7 +127,7 @@ def visit_edit(request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: in
 def visit_instructions(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.TAKE_HOME).patient
     visit = visit_for(request, patient, visit_id)
     if request.method != "POST":  # the address reloaded, or its language changed
         return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest
+from lantern.accounts.chart_access import Section
 from lantern.audit.models import Category
 from lantern.core.http import require_safe_or_POST
 from lantern.patients import contact_windows, services
@@ -22,7 +23,9 @@ from lantern.patients.models import ContactChannel, ContactPlan
 @care_staff_required
 @require_safe_or_POST
 def contact_plan_edit(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id, read=Category.CONTACT, write=True).patient
+    patient = patient_for(
+        request, patient_id, read=Category.CONTACT, write=True, section=Section.CONTACT_PLAN
+    ).patient
     plan = ContactPlan.objects.filter(patient=patient).first()
     initial = {}
     if plan is not None:
@@ -47,7 +50,9 @@ def contact_channel_edit(
     if channel not in ContactChannelKind.values:
         raise Http404
     kind = ContactChannelKind(channel)
-    patient = patient_for(request, patient_id, read=Category.CONTACT, write=True).patient
+    patient = patient_for(
+        request, patient_id, read=Category.CONTACT, write=True, section=Section.CONTACT_PLAN
+    ).patient
     record = ContactChannel.objects.filter(patient=patient, channel=kind).first()
     initial: dict[str, object] = {}
     window_rows: list[dict[str, object]] = []

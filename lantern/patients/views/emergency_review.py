@@ -18,7 +18,7 @@ from lantern.patients import emergency
 from lantern.patients.forms import EmergencyReviewForm
 
 
-def _reviewable(officer: User) -> QuerySet[EmergencyAccess]:
+def reviewable_by(officer: User) -> QuerySet[EmergencyAccess]:
     """One item for each use of emergency access the officer reviews: each record opened of
     a patient at the officer's clinics (its search is reviewed with it), and each search by
     staff of the officer's organisation that opened no record at all."""
@@ -42,7 +42,7 @@ def _reviewable(officer: User) -> QuerySet[EmergencyAccess]:
 @require_safe
 def emergency_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     officer = request.user
-    grants = list(_reviewable(officer).order_by("review_status", "-created_at")[:200])
+    grants = list(reviewable_by(officer).order_by("review_status", "-created_at")[:200])
     # The list shows names: each patient's own history records that it was shown.
     for patient_id in dict.fromkeys(g.patient_id for g in grants if g.patient_id):
         audit_record(
@@ -59,7 +59,7 @@ def emergency_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_safe_or_POST
 def emergency_review(request: AuthenticatedHttpRequest, grant_id: int) -> HttpResponse:
     officer = request.user
-    grant = _reviewable(officer).filter(pk=grant_id).first()
+    grant = reviewable_by(officer).filter(pk=grant_id).first()
     if grant is None:
         raise refused_as_not_found(request, "emergency access outside the officer's organisation")
     form = EmergencyReviewForm(request.POST or None)

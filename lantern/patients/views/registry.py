@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
+from lantern.accounts.chart_access import Section
 from lantern.accounts.models import EmergencyAccess, StaffQuerySet, User
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_read_shown, audit_record
 from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.patients import search, services
-from lantern.patients.access import care_staff_required, patient_for
+from lantern.patients.access import care_staff_required, chart_for, patient_for
 from lantern.patients.choices import ContactChannelKind
 from lantern.patients.forms import (
     AliasFormSet,
@@ -108,14 +109,19 @@ def _detail_context(
 ) -> dict[str, object]:
     user = request.user
     own_clinics = patient.clinics.filter(pk__in=user.clinics.all())
+    chart = chart_for(request, patient)
+    shows_contact = Section.CONTACT_PLAN in chart
     context: dict[str, object] = {
         "patient": patient,
+        "chart": chart,
         "aliases": patient.aliases.all(),
         "identifiers": patient.identifiers.select_related("clinic"),
         "clinics": patient.clinics.all(),
         "care_team": patient.care_team.select_related("user").order_by("added_at"),
-        "contact_plan": ContactPlan.objects.filter(patient=patient).first(),
-        "channel_rows": _channel_rows(patient),
+        "contact_plan": ContactPlan.objects.filter(patient=patient).first()
+        if shows_contact
+        else None,
+        "channel_rows": _channel_rows(patient) if shows_contact else [],
         "alias_form": RequiredAliasForm(prefix="new-alias"),
         "identifier_form": IdentifierForm(clinics=own_clinics, prefix="new-id"),
         "care_team_form": CareTeamAddForm(candidates=_care_team_candidates(patient), prefix="team"),
@@ -124,8 +130,12 @@ def _detail_context(
         "deferred_screens": patient.screening_sessions.deferred().count(),
         "open_visits": patient.encounters.filter(ended_at__isnull=True).count(),
         "urgent_alerts": alerts.urgent_alerts(user, patient=patient),
-        "referrals": Referral.objects.filter(patient=patient).select_related("service"),
-        **_care_plan(patient),
+        "referrals": (
+            Referral.objects.filter(patient=patient).select_related("service")
+            if Section.REFERRALS in chart
+            else []
+        ),
+        **(_care_plan(patient) if Section.CARE_PLAN in chart else {}),
     }
     context.update(forms)
     return context

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found, role_required
+from lantern.accounts.chart_access import Section
 from lantern.audit.models import Category
 from lantern.audit.services import audit_read_shown
 from lantern.core.http import require_safe, require_safe_or_POST
@@ -85,7 +86,9 @@ def _services(request: AuthenticatedHttpRequest) -> list[Service]:
 @require_safe_or_POST
 def referral_start(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     """Pick an active service of the directory; the draft carries only the default items."""
-    patient = patient_for(request, patient_id, write=True, read=Category.SENSITIVE).patient
+    patient = patient_for(
+        request, patient_id, write=True, read=Category.SENSITIVE, section=Section.REFERRALS
+    ).patient
     origin = _origin(request, patient)
     form = StartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -158,14 +161,14 @@ def _page(
 def referral_detail(
     request: AuthenticatedHttpRequest, patient_id: UUID, referral_id: UUID
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id).patient
+    patient = patient_for(request, patient_id, section=Section.REFERRALS).patient
     return _page(request, patient, referral_for(request, patient, referral_id))
 
 
 def _owner_post(
     request: AuthenticatedHttpRequest, patient_id: UUID, referral_id: UUID
 ) -> tuple[Patient, Referral] | HttpResponse:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.REFERRALS).patient
     referral = referral_for(request, patient, referral_id)
     if request.method != "POST":  # the address reloaded, or its language changed
         return redirect("referrals:referral", patient_id=patient.pk, referral_id=referral.pk)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 
 from lantern.accounts.access import AuthenticatedHttpRequest
+from lantern.accounts.chart_access import Section
 from lantern.audit.models import Action, Category
 from lantern.audit.services import audit_read_shown, audit_record
 from lantern.core.http import require_safe, require_safe_or_POST
@@ -31,7 +32,7 @@ def slip_language(preferred: str) -> str:
 def referral_slip(
     request: AuthenticatedHttpRequest, patient_id: UUID, referral_id: UUID
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.REFERRALS).patient
     referral = referral_for(request, patient, referral_id)
     audit_read_shown(
         request=request, patient_id=patient.pk, obj=referral, category=Category.SENSITIVE
@@ -46,7 +47,7 @@ def referral_slip_print(
     request: AuthenticatedHttpRequest, patient_id: UUID, referral_id: UUID
 ) -> HttpResponse:
     """The printable slip; rendering it is audited as a print. Choices come in a POST body."""
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.REFERRALS).patient
     referral = referral_for(request, patient, referral_id)
     if request.method != "POST":  # the address reloaded, or its language changed
         return redirect("referrals:slip", patient_id=patient.pk, referral_id=referral.pk)

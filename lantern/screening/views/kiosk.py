@@ -27,7 +27,7 @@ from lantern.screening.forms import ASK_LANGUAGES, posted_answers
 from lantern.screening.kiosk import KIOSK_LANGUAGE, KIOSK_SESSION
 from lantern.screening.models import Mode, ScreeningSession, Status
 from lantern.screening.views.questionnaire import questionnaire_step, template_for
-from lantern.screening.views.staff import session_for, session_shown
+from lantern.screening.views.staff import session_for, session_shown, training_gate_refusal
 
 # The tablet's page goes to the neutral screen a little after the server's idle time-out,
 # so the server has certainly timed the session out when it asks.
@@ -66,6 +66,8 @@ def handover(request: AuthenticatedHttpRequest, patient_id: UUID, session_id: in
         raise refused_as_not_found(request, "no self-screening to hand over", patient.pk)
     if session.awaits_privacy:
         return redirect("screening:privacy", patient_id=patient.pk, session_id=session.pk)
+    if (refusal := training_gate_refusal(request, patient)) is not None:
+        return refusal
     if request.method == "POST":
         request.session[KIOSK_SESSION] = services.kiosk_handover(
             actor=request.user, session=session

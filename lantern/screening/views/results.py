@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from uuid import UUID
 
@@ -14,9 +15,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
+from lantern.accounts.chart_access import Section
 from lantern.accounts.reauth import ask_to_reauthenticate, safe_next
 from lantern.core.http import require_safe, require_safe_or_POST
-from lantern.patients.access import care_staff_required, patient_for
+from lantern.patients.access import care_staff_required, chart_for, patient_for
 from lantern.patients.models import Patient
 from lantern.screening import decision_support, instruments, services
 from lantern.screening.forms import AcknowledgeForm, CodeDecisionForm
@@ -115,6 +117,9 @@ def _render_session(
     session_shown(request, session)
     results = list(session.results.prefetch_related("acknowledgements__acknowledged_by"))
     advice = advice_for(session, results)
+    shows_codes = Section.DIAGNOSIS_CODES in chart_for(request, patient)
+    if not shows_codes:
+        advice = dataclasses.replace(advice, codes=())
     if code_form is None and advice.codes:
         code_form = code_form_for(advice)
     return render(
@@ -129,7 +134,9 @@ def _render_session(
             "acknowledge_next": acknowledge_next,
             "concern_result": next((r for r in results if r.category == "trafficking"), None),
             "code_form": code_form,
-            "decisions": patient.diagnosis_codes.filter(result__session=session),
+            "decisions": (
+                patient.diagnosis_codes.filter(result__session=session) if shows_codes else []
+            ),
             "instruments": {i: instruments.get_instrument(i) for i in session.instrument_ids},
         },
     )
@@ -177,7 +184,7 @@ def acknowledge(
 def decide_code(
     request: AuthenticatedHttpRequest, patient_id: UUID, result_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.DIAGNOSIS_CODES).patient
     result = _result_for(request, patient, result_id)
     if request.method != "POST":  # the address reloaded, or its language changed
         return redirect("screening:session", patient_id=patient.pk, session_id=result.session_id)

@@ -21,6 +21,15 @@ from lantern.screening.forms import DeferForm, PrivacyForm, StartForm
 from lantern.screening.models import Mode, ScreeningSession, Status
 from lantern.screening.views.questionnaire import questionnaire_step, template_for
 from lantern.screening.views.urgent import urgent_flags
+from lantern.training import status as training_status
+from lantern.training.views import screening_gate_refusal
+
+
+def training_gate_refusal(
+    request: AuthenticatedHttpRequest, patient: Patient
+) -> HttpResponse | None:
+    """The clinic's training rule: None if the user may run screenings for this patient."""
+    return screening_gate_refusal(request, patient.clinics.all())
 
 
 def session_for(
@@ -50,6 +59,9 @@ def overview(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpRespons
     patient = patient_for(
         request, patient_id, read=Category.MENTAL_HEALTH, write=request.method == "POST"
     ).patient
+    gate = training_status.screening_gate(request.user, patient.clinics.all())
+    if request.method == "POST" and (refusal := training_gate_refusal(request, patient)):
+        return refusal
     form = StartForm(
         request.POST or None,
         language=request.LANGUAGE_CODE,
@@ -78,6 +90,8 @@ def overview(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpRespons
             "deferred": patient.screening_sessions.deferred(),
             "rows": history.rows(patient),
             "charts": history.charts(patient, request.LANGUAGE_CODE),
+            "gate": gate,
+            "language": request.LANGUAGE_CODE[:2],
         },
     )
 
@@ -156,6 +170,8 @@ def ask(
     session = session_for(request, patient, session_id)
     if instrument_id not in session.instrument_ids or session.mode != Mode.CLINICIAN:
         raise refused_as_not_found(request, "questionnaire not in this screening", patient.pk)
+    if (refusal := training_gate_refusal(request, patient)) is not None:
+        return refusal
     if session.status != Status.IN_PROGRESS or session.awaits_privacy:
         return redirect(next_step(session))
     instrument = instruments.get_instrument(instrument_id)
