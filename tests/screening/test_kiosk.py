@@ -249,3 +249,33 @@ def test_the_hand_over_service_itself_refuses_a_session_not_ready_for_the_tablet
             services.kiosk_handover(actor=personas.clinician, session=not_ready)
         not_ready.refresh_from_db()
         assert not_ready.kiosk_token is None
+
+
+def test_the_tablet_never_calls_a_question_required(personas, client_for):
+    """The welcome says nothing has to be answered: no question on the tablet is marked
+    required, and one left out asks for an answer or "prefer not to answer" instead."""
+    client = client_for(personas.clinician)
+    kiosk_session(personas, client, "asq", "phq-9")
+    client.post(reverse("screening:kiosk_language"), {"language": "es"})
+    page = client.get(reverse("screening:kiosk"), follow=True).content.decode()
+    assert "¿ha deseado estar muerto(a)?" in page
+    assert "obligatorio" not in page
+    left_out = client.post(reverse("screening:kiosk_questions", args=["asq"]), {})
+    page = left_out.content.decode()
+    assert page.count("Elija una respuesta, o “Prefiero no responder”.") == 4 * 2  # list, field
+    assert "obligatorio" not in page
+    assert not ScreeningResult.objects.exists()
+
+
+def test_staff_asking_the_questions_still_see_which_are_required(personas, client_for):
+    client = client_for(personas.clinician)
+    session = services.screening_start(
+        actor=personas.clinician,
+        patient=personas.patient,
+        instrument_ids=["phq-9"],
+        language="en",
+        mode="clinician",
+    )
+    ask = reverse("screening:ask", args=[personas.patient.pk, session.pk, "phq-9"])
+    assert "(required)" in client.get(ask).content.decode()
+    assert "This field is required." in client.post(ask, {}).content.decode()
