@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from lantern.screening import services
 from lantern.screening.models import ScreeningResult, ScreeningSession
+from tests.clients import signed_in
 from tests.factories import PASSWORD, fresh_code, make_patient
 
 PHQ9_NONE = {f"phq9-{n}": "not_at_all" for n in range(1, 10)}
@@ -279,3 +280,31 @@ def test_staff_asking_the_questions_still_see_which_are_required(personas, clien
     ask = reverse("screening:ask", args=[personas.patient.pk, session.pk, "phq-9"])
     assert "(required)" in client.get(ask).content.decode()
     assert "This field is required." in client.post(ask, {}).content.decode()
+
+
+def test_an_urgent_answer_not_yet_saved_reaches_staff_as_soon_as_the_patient_exits(
+    personas, client_for
+):
+    """Chosen on the tablet, not saved, then quick exit: the tablet never goes back to the
+    patient, so the answer's flag shows at once on staff pages, not only once someone
+    takes the tablet back."""
+    tablet = client_for(personas.clinician)
+    kiosk_session(personas, tablet, "asq", "phq-9")
+    tablet.post(reverse("screening:kiosk_language"), {"language": "en"})
+    acute = {"asq-1": "yes", "asq-2": "no", "asq-3": "no", "asq-4": "no", "asq-5": "yes"}
+    tablet.post(reverse("screening:kiosk_questions", args=["asq"]), acute | {"_preview": "1"})
+    assert not ScreeningResult.objects.exists()  # chosen, never saved
+    tablet.get(reverse("screening:kiosk_exit"))
+
+    workstation = signed_in(personas.clinician)
+    for page in (
+        reverse("patients:search"),
+        reverse("patients:detail", args=[personas.patient.pk]),
+    ):
+        shown = workstation.get(page).content.decode()
+        assert "Needs attention now" in shown, page
+        assert "a screening answer shows an imminent risk" in shown
+        assert "a tablet that is still with the patient" in shown
+    result = ScreeningResult.objects.get()
+    assert result.awaiting_acknowledgement
+    assert result.recorded_by is None
