@@ -103,8 +103,19 @@ class PatientDetailsForm(CleanTextMixin, forms.Form):
         min_value=0,
         max_value=MAX_ESTIMATED_AGE,
     )
-    sex_at_birth = forms.ChoiceField(label=_("Sex assigned at birth"), choices=SexAtBirth.choices)
-    gender_identity = forms.ChoiceField(label=_("Gender identity"), choices=GenderIdentity.choices)
+    # Neither is preset (a list's first entry would be): a default quietly records the sex
+    # that decides emergency contraception and pregnancy tests, and a gender the patient
+    # may not have. "Unknown" and "Prefers not to say" are there to be chosen.
+    sex_at_birth = forms.ChoiceField(
+        label=_("Sex assigned at birth"),
+        choices=[("", _("Choose one")), *SexAtBirth.choices],
+        error_messages={"required": _("Ask the patient, or choose “Unknown”.")},
+    )
+    gender_identity = forms.ChoiceField(
+        label=_("Gender identity"),
+        choices=[("", _("Choose one")), *GenderIdentity.choices],
+        error_messages={"required": _("Ask the patient, or choose “Unknown”.")},
+    )
     gender_identity_detail = forms.CharField(
         label=_("Gender identity in the patient's own words"), max_length=100, required=False
     )

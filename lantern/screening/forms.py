@@ -194,6 +194,9 @@ class Block:
     field: forms.BoundField | None = None
 
 
+NO_ANSWER_CHOSEN = _("Choose an answer, or “Prefer not to answer”.")
+
+
 class InstrumentForm(forms.Form):
     """One instrument's visible questions, as radio groups, in the language of asking.
 
@@ -224,8 +227,12 @@ class InstrumentForm(forms.Form):
                 widget=forms.RadioSelect,
                 required=item.required,
                 help_text=text_in(item.help, language) if for_staff and item.help else "",
+                error_messages={} if for_staff else {"required": NO_ANSWER_CHOSEN},
             )
         self.language = language
+        # The patient was told nothing has to be answered: their questions are never
+        # marked "required", and one left out asks for an answer or "prefer not to answer".
+        self.hide_required_marks = not for_staff
 
     @property
     def blocks(self) -> list[Block]:

@@ -360,7 +360,12 @@ def screening_language_set(*, session: ScreeningSession, language: str) -> None:
 
 @transaction.atomic
 def kiosk_exit(*, session: ScreeningSession) -> None:
-    """The patient pressed quick exit: the tablet drops to a neutral screen until staff return."""
+    """The patient pressed quick exit: the tablet drops to a neutral screen until staff return.
+
+    The tablet never goes back to the patient after a quick exit, so answers chosen but not
+    saved become unfinished results now: an urgent answer (ASQ, PHQ-9 item 9) reaches staff
+    at once as a banner, instead of waiting until someone takes the tablet back.
+    """
     session.kiosk_exited_at = timezone.now()
     session.save(update_fields=["kiosk_exited_at"])
     audit_record(
@@ -370,6 +375,8 @@ def kiosk_exit(*, session: ScreeningSession) -> None:
         obj=session,
         detail="self-screening left by quick exit",
     )
+    if session.status == Status.IN_PROGRESS:
+        _record_unfinished(session)
 
 
 @transaction.atomic

@@ -239,3 +239,17 @@ def test_no_preferred_language_is_preset_and_one_must_be_chosen(personas, client
     assert "Ask the patient which language they prefer." in response.content.decode()
     assert 'value="María Guadalupe Ríos Luna"' in response.content.decode()
     assert not Patient.objects.exclude(pk=personas.patient.pk).exists()
+
+
+@pytest.mark.parametrize("field", ["sex_at_birth", "gender_identity"])
+def test_neither_sex_at_birth_nor_gender_identity_is_preset(personas, client_for, field):
+    client = client_for(personas.clinician)
+    page = client.get(URL).content.decode()
+    choices = page.split(f'name="{field}"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="" selected>Choose one</option>' in choices
+    assert choices.count("selected") == 1
+    response = client.post(URL, form_data(personas, **{field: ""}))
+    assert response.status_code == 200
+    assert "Ask the patient, or choose “Unknown”." in response.content.decode()
+    assert 'value="María Guadalupe Ríos Luna"' in response.content.decode()
+    assert not Patient.objects.exclude(pk=personas.patient.pk).exists()

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from lantern.screening import services
 from lantern.screening.models import ScreeningResult, ScreeningSession
+from tests.clients import signed_in
 from tests.factories import PASSWORD, fresh_code, make_patient
 
 PHQ9_NONE = {f"phq9-{n}": "not_at_all" for n in range(1, 10)}
@@ -249,3 +250,61 @@ def test_the_hand_over_service_itself_refuses_a_session_not_ready_for_the_tablet
             services.kiosk_handover(actor=personas.clinician, session=not_ready)
         not_ready.refresh_from_db()
         assert not_ready.kiosk_token is None
+
+
+def test_the_tablet_never_calls_a_question_required(personas, client_for):
+    """The welcome says nothing has to be answered: no question on the tablet is marked
+    required, and one left out asks for an answer or "prefer not to answer" instead."""
+    client = client_for(personas.clinician)
+    kiosk_session(personas, client, "asq", "phq-9")
+    client.post(reverse("screening:kiosk_language"), {"language": "es"})
+    page = client.get(reverse("screening:kiosk"), follow=True).content.decode()
+    assert "¿ha deseado estar muerto(a)?" in page
+    assert "obligatorio" not in page
+    left_out = client.post(reverse("screening:kiosk_questions", args=["asq"]), {})
+    page = left_out.content.decode()
+    assert page.count("Elija una respuesta, o “Prefiero no responder”.") == 4 * 2  # list, field
+    assert "obligatorio" not in page
+    assert not ScreeningResult.objects.exists()
+
+
+def test_staff_asking_the_questions_still_see_which_are_required(personas, client_for):
+    client = client_for(personas.clinician)
+    session = services.screening_start(
+        actor=personas.clinician,
+        patient=personas.patient,
+        instrument_ids=["phq-9"],
+        language="en",
+        mode="clinician",
+    )
+    ask = reverse("screening:ask", args=[personas.patient.pk, session.pk, "phq-9"])
+    assert "(required)" in client.get(ask).content.decode()
+    assert "This field is required." in client.post(ask, {}).content.decode()
+
+
+def test_an_urgent_answer_not_yet_saved_reaches_staff_as_soon_as_the_patient_exits(
+    personas, client_for
+):
+    """Chosen on the tablet, not saved, then quick exit: the tablet never goes back to the
+    patient, so the answer's flag shows at once on staff pages, not only once someone
+    takes the tablet back."""
+    tablet = client_for(personas.clinician)
+    kiosk_session(personas, tablet, "asq", "phq-9")
+    tablet.post(reverse("screening:kiosk_language"), {"language": "en"})
+    acute = {"asq-1": "yes", "asq-2": "no", "asq-3": "no", "asq-4": "no", "asq-5": "yes"}
+    tablet.post(reverse("screening:kiosk_questions", args=["asq"]), acute | {"_preview": "1"})
+    assert not ScreeningResult.objects.exists()  # chosen, never saved
+    tablet.get(reverse("screening:kiosk_exit"))
+
+    workstation = signed_in(personas.clinician)
+    for page in (
+        reverse("patients:search"),
+        reverse("patients:detail", args=[personas.patient.pk]),
+    ):
+        shown = workstation.get(page).content.decode()
+        assert "Needs attention now" in shown, page
+        assert "a screening answer shows an imminent risk" in shown
+        assert "a tablet that is still with the patient" in shown
+    result = ScreeningResult.objects.get()
+    assert result.awaiting_acknowledgement
+    assert result.recorded_by is None

@@ -165,6 +165,10 @@ def register(page: Page, alias: str) -> tuple[str, bool]:
     first_alias = page.get_by_role("group", name="Alias 1")
     first_alias.get_by_label("Alias").fill(alias)
     first_alias.get_by_label("Kind of name").select_option(label="Street or working name")
+    # Nothing about the patient is preset: the nurse asks and chooses each answer.
+    page.get_by_label("Sex assigned at birth").select_option(label="Female")
+    page.get_by_role("combobox", name="Gender identity").select_option(label="Woman")
+    page.get_by_label("Preferred language").select_option(label="English")
     page.get_by_role("button", name="Register patient").click()
 
     registered = page.get_by_role("status").filter(has_text="Patient registered.")
