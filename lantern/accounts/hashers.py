@@ -8,6 +8,9 @@ before) or with other Argon2 parameters move to these the next time their owner 
 
 from __future__ import annotations
 
+from typing import Any
+
+import argon2
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 
@@ -15,3 +18,15 @@ class Argon2idPasswordHasher(Argon2PasswordHasher):
     memory_cost = 19 * 1024  # KiB
     time_cost = 2
     parallelism = 1
+
+    def params(self) -> Any:
+        # The id variant named outright, whatever Django's own default becomes.
+        return argon2.Parameters(
+            type=argon2.Type.ID,
+            version=argon2.low_level.ARGON2_VERSION,
+            salt_len=argon2.DEFAULT_RANDOM_SALT_LENGTH,
+            hash_len=argon2.DEFAULT_HASH_LENGTH,
+            time_cost=self.time_cost,
+            memory_cost=self.memory_cost,
+            parallelism=self.parallelism,
+        )
