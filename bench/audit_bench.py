@@ -1,22 +1,31 @@
-"""Audit trail benchmark: what an audit write costs, and how long verifying a big chain takes.
+"""Audit trail benchmark: what an audit append costs, how many appends per second concurrent
+writers reach, how fast the sealer chains them, and how long verifying a big chain takes.
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/audit_bench.py [--calls 2000] [--writers 4] [--entries 1000000]
-        [--database sqlite|postgres|both]
+    .venv/bin/python bench/audit_bench.py [--calls 2000] [--writers 1,2,4,8] [--seconds 5]
+        [--entries 1000000] [--database sqlite|postgres|both]
 
 For each database the script builds a *fresh* database (SQLite: a file in a temporary
 directory; PostgreSQL: a dedicated ``lantern_audit_bench`` database, dropped afterwards),
 runs the migrations (append-only triggers included), and then:
 
-(a) times ``audit_record`` -- the call every view makes, hash chain and head lock included --
-    one committed entry per call, as a request writes it: first one writer, then several
-    writers at once (threads, each with its own connection) contending for the chain head.
-    It prints the median, p95 and max per call: the time the audit write adds to a request.
-(b) loads a valid synthetic chain up to ``--entries`` entries (hashes computed in Python,
-    rows bulk-inserted in batches; inserts are what the triggers allow, so nothing is
-    lifted), then runs ``lantern audit verify`` as an operator would, in its own process,
-    and prints its wall-clock time, throughput and peak memory.
+On PostgreSQL each append outside a request's own transaction is one commit, so on a
+slow disk the commit's flush, not Lantern, sets the pace; ``--synchronous-commit off``
+measures the same appends without it (PostgreSQL's own group commit, ``commit_delay``, is
+the production knob; see docs/deploy.md).
+
+(a) times ``audit_record`` -- the call every view makes -- one committed entry per call, as a
+    request writes it, and prints the median, p95 and max per call: the time the audit
+    append adds to a request.
+(b) runs 1, 2, 4 and 8 writers at once (``--writers``; separate processes, each with its own
+    connection, as gunicorn workers are) appending for ``--seconds`` each, and prints the
+    appends per second they reach together.
+(c) seals everything appended so far with ``lantern audit seal``'s code and prints the
+    sealer's throughput; then bulk-inserts unsealed synthetic entries up to ``--entries``
+    (what requests would have left) and times sealing them too.
+(d) runs ``lantern audit verify`` as an operator would, in its own process, and prints its
+    wall-clock time, throughput and peak memory.
 
 Settings are read once per process, so each database runs in its own subprocess (this
 script re-invoked with ``--worker``), with ``LANTERN_MODE=demo``, a throw-away
@@ -34,7 +43,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -70,13 +78,26 @@ def _timed_writes(calls: int, write: Any) -> list[float]:
 
 
 def _bench_writes(args: argparse.Namespace) -> None:
-    from django.db import connection
+    user, patient = _actor_and_patient()
+    write = _writer(user.pk, patient.pk)
+    _timed_writes(WARM_UP_CALLS, write)
+    _summary("audit_record, one writer", _timed_writes(args.calls, write))
+    for writers in (int(n) for n in args.writers.split(",")):
+        count, seconds = _concurrent_appends(writers, args.seconds, user.pk, patient.pk)
+        print(
+            f"audit appends, {writers} concurrent writer(s): {count / seconds:,.0f} entries/s "
+            f"({count:,} in {seconds:.1f} s)"
+        )
 
+
+def _writer(user_id: int, patient_id: Any) -> Any:
+    from lantern.accounts.models import User
     from lantern.audit.context import current_source_address
     from lantern.audit.models import Action, Category
-    from lantern.audit.services import audit_record
+    from lantern.patients.models import Patient
 
-    user, patient = _actor_and_patient()
+    user = User.objects.get(pk=user_id)
+    patient = Patient.objects.get(pk=patient_id)
     current_source_address.set("192.0.2.10")
 
     def write(n: int) -> None:
@@ -89,27 +110,51 @@ def _bench_writes(args: argparse.Namespace) -> None:
             detail=f"bench {n}",
         )
 
-    _timed_writes(WARM_UP_CALLS, write)
-    _summary("audit_record, one writer", _timed_writes(args.calls, write))
+    from lantern.audit.services import audit_record
 
-    results: list[list[float]] = []
+    return write
 
-    def writer() -> None:
-        try:
-            results.append(_timed_writes(max(1, args.calls // args.writers), write))
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=writer) for _ in range(args.writers)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    merged = [value for result in results for value in result]
-    _summary(f"audit_record, {args.writers} writers at once", merged)
-    print(f"  throughput with {args.writers} writers: {len(merged) / seconds:,.0f} entries/s")
+def _append_for(seconds: float, user_id: int, patient_id: Any, start: Any, counts: Any) -> None:
+    """One writer process: append until the time is up, then report how many."""
+    from django.db import connection
+
+    connection.close()  # never share the parent's connection
+    write = _writer(user_id, patient_id)
+    start.wait()
+    deadline = time.perf_counter() + seconds
+    n = 0
+    while time.perf_counter() < deadline:
+        write(n)
+        n += 1
+    counts.put(n)
+    connection.close()
+
+
+def _concurrent_appends(
+    writers: int, seconds: float, user_id: int, patient_id: Any
+) -> tuple[int, float]:
+    import multiprocessing
+
+    from django.db import connection
+
+    connection.close()
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(writers + 1)
+    counts = context.Queue()
+    processes = [
+        context.Process(target=_append_for, args=(seconds, user_id, patient_id, start, counts))
+        for _ in range(writers)
+    ]
+    for process in processes:
+        process.start()
+    start.wait()
+    began = time.perf_counter()
+    total = sum(counts.get() for _ in processes)
+    elapsed = time.perf_counter() - began
+    for process in processes:
+        process.join()
+    return total, elapsed
 
 
 def _actor_and_patient() -> tuple[Any, Any]:
@@ -169,73 +214,61 @@ def _synthetic(count: int, start: datetime.datetime, seed: int = 1) -> Iterator[
         )
 
 
-def _load_chain(total: int) -> None:
-    """Extend the stored chain to ``total`` entries, in batches, and move the head along."""
-    from lantern.audit import chain
-    from lantern.audit.models import AuditChainHead, AuditEvent
+def _seal_timed(label: str) -> None:
+    from lantern.audit.sealing import audit_seal
 
-    head = AuditChainHead.objects.get().as_head()
-    missing = total - head.sequence
-    if missing <= 0:
-        return
     started = time.perf_counter()
-    batch: list[AuditEvent] = []
-    begin = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
-    for recorded in _synthetic(missing, begin):
-        link = chain.next_link(head, recorded)
-        head = chain.Head(link.sequence, link.entry_hash)
-        batch.append(_row(link))
-        if len(batch) == LOAD_BATCH:
-            _store(batch, head)
-            batch = []
-    _store(batch, head)
+    done = audit_seal(alarm=False)
     seconds = time.perf_counter() - started
-    print(f"loaded {missing:,} synthetic entries in {seconds:.1f} s ({missing / seconds:,.0f}/s)")
-
-
-def _row(link: Any) -> Any:
-    from lantern.audit.models import AuditEvent
-
-    recorded = link.recorded
-    return AuditEvent(
-        at=recorded.at,
-        actor_id=recorded.actor_id,
-        actor_label=recorded.actor_label,
-        patient_id=recorded.patient_id,
-        action=recorded.action,
-        object_type=recorded.object_type,
-        object_id=recorded.object_id,
-        category=recorded.category,
-        source_address=recorded.source_address,
-        outcome=recorded.outcome,
-        detail=recorded.detail,
-        sequence=link.sequence,
-        prev_hash=link.prev_hash,
-        entry_hash=link.entry_hash,
+    rate = done.entries / seconds if seconds else 0.0
+    print(
+        f"sealer, {label}: {done.entries:,} entries and {done.gaps:,} gaps in "
+        f"{len(done.batches)} batches, {seconds:.1f} s ({rate:,.0f} entries/s)"
     )
 
 
-def _store(batch: list[Any], head: Any) -> None:
+def _load_unsealed(total: int) -> None:
+    """Add unsealed synthetic entries up to ``total``, numbered after the existing ones."""
+    from django.db import connection
+
+    from lantern.audit.models import AuditEvent
+    from lantern.audit.services import next_sequences
+
+    missing = total - AuditEvent.objects.count()
+    if missing <= 0:
+        return
+    started = time.perf_counter()
+    begin = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    batch: list[Any] = []
+    for recorded in _synthetic(missing, begin):
+        batch.append(AuditEvent(**recorded._asdict()))
+        if len(batch) == LOAD_BATCH:
+            _insert(batch, next_sequences)
+            batch = []
+    _insert(batch, next_sequences)
+    seconds = time.perf_counter() - started
+    print(f"loaded {missing:,} unsealed synthetic entries in {seconds:.1f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE audit_auditevent")
+
+
+def _insert(batch: list[Any], next_sequences: Any) -> None:
     from django.db import transaction
 
-    from lantern.audit.models import AuditChainHead, AuditEvent
+    from lantern.audit.models import AuditEvent
 
     if not batch:
         return
     with transaction.atomic():
+        for entry, sequence in zip(batch, next_sequences(len(batch)), strict=True):
+            entry.sequence = sequence
         AuditEvent.objects.bulk_create(batch)
-        AuditChainHead.objects.filter(pk=1).update(
-            sequence=head.sequence, entry_hash=head.entry_hash
-        )
 
 
 def _bench_verify(args: argparse.Namespace) -> None:
     from django.db import connection
 
-    _load_chain(args.entries)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE audit_auditevent")
     connection.close()
     started = time.perf_counter()
     completed = subprocess.run(
@@ -254,6 +287,9 @@ def _bench_verify(args: argparse.Namespace) -> None:
 def worker(args: argparse.Namespace) -> None:
     harness.start_worker()
     _bench_writes(args)
+    _seal_timed("the entries the writers appended")
+    _load_unsealed(args.entries)
+    _seal_timed(f"a backlog up to {args.entries:,} entries")
     _bench_verify(args)
 
 
@@ -263,7 +299,16 @@ def worker(args: argparse.Namespace) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=2000, help="timed audit_record calls")
-    parser.add_argument("--writers", type=int, default=4, help="concurrent writers (threads)")
+    parser.add_argument(
+        "--writers", default="1,2,4,8", help="numbers of concurrent writers (processes)"
+    )
+    parser.add_argument("--seconds", type=float, default=5.0, help="seconds per writer count")
+    parser.add_argument(
+        "--synchronous-commit",
+        choices=("on", "off"),
+        default="on",
+        help="PostgreSQL: 'off' shows the ceiling without waiting for the disk at each commit",
+    )
     parser.add_argument("--entries", type=int, default=1_000_000, help="chain length to verify")
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument(
@@ -278,8 +323,8 @@ def main() -> int:
         worker(args)
         return 0
     print(
-        f"Audit benchmark: {args.calls:,} audit_record calls (then {args.writers} writers at "
-        f"once), verifying a chain of {args.entries:,} entries"
+        f"Audit benchmark: {args.calls:,} audit_record calls, then {args.writers} writers at "
+        f"once for {args.seconds:g} s each, sealing and verifying {args.entries:,} entries"
     )
 
     def run(database: str, database_url: str, tmp: Path) -> int:
@@ -287,10 +332,14 @@ def main() -> int:
             "--calls",
             str(args.calls),
             "--writers",
-            str(args.writers),
+            args.writers,
+            "--seconds",
+            str(args.seconds),
             "--entries",
             str(args.entries),
         ]
+        if database == "postgres" and args.synchronous_commit == "off":
+            database_url += "?options=-c%20synchronous_commit%3Doff"
         return harness.run_worker(__file__, worker_args, database, database_url, tmp, args.timeout)
 
     return harness.run_selected(args.database, run, args.postgres_url, args.postgres_db, PREFIX)

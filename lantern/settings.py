@@ -240,7 +240,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id first (lantern.accounts.hashers); the others only check older hashes, which are
+# upgraded to Argon2id at their owner's next sign-in.
+PASSWORD_HASHERS = [
+    "lantern.accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 if MODE == "test":
+    # Fast hashes for the suite; tests/accounts/test_password_hashing.py uses the list above.
+    PRODUCTION_PASSWORD_HASHERS = PASSWORD_HASHERS
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 AUTHENTICATION_BACKENDS = [

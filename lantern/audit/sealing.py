@@ -194,7 +194,10 @@ def _no_transaction_older_than(observed: datetime.datetime) -> bool:
         return True  # SQLite: the sealer's own transaction holds the only write lock
     with connection.cursor() as cursor:
         cursor.execute(
+            # Sessions of Lantern's own role (the only one that appends entries): a role sees
+            # other roles' sessions without their state, which would block every gap.
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND usename = current_user "
             "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
             "AND state IS DISTINCT FROM 'idle' AND (xact_start IS NULL OR xact_start < %s)",
             [observed],
