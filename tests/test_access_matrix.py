@@ -215,6 +215,39 @@ def visit_photo(p):
 
 
 NOBODY: frozenset[str] = frozenset()
+EVERYONE = frozenset(PERSONAS)
+# Referrals: the care team starts and reads them; advocates on it (the colleague joins the
+# care team for these rows) act on them; program managers see counts only.
+REFERRAL_OWNERS = frozenset({"colleague"})
+MANAGERS = frozenset({"manager"})
+
+
+def referral_draft(p):
+    from tests.referrals import referral_helpers
+
+    referral = referral_helpers.draft(p)
+    return {"patient_id": p.patient.pk, "referral_id": referral.pk}
+
+
+def owned_draft(p):
+    from tests.referrals import referral_helpers
+
+    referral_helpers.advocate_on_team(p)
+    return referral_draft(p)
+
+
+def owned_sent(p):
+    from tests.referrals import referral_helpers
+
+    referral, _link = referral_helpers.sent(p)
+    return {"patient_id": p.patient.pk, "referral_id": referral.pk}
+
+
+def partner_token(p):
+    from tests.referrals import referral_helpers
+
+    _referral, link = referral_helpers.sent(p)
+    return {"token": link.token}
 
 
 def api_client(p):
@@ -316,7 +349,10 @@ MATRIX: dict[str, Rule] = {
         CARE_TEAM,
         methods=FORM_ADDRESS,
         patient_scoped=True,
-        kwargs=lambda p: {"patient_id": p.patient.pk, "member_id": p.patient.care_team.get().pk},
+        kwargs=lambda p: {
+            "patient_id": p.patient.pk,
+            "member_id": p.patient.care_team.get(user=p.clinician).pk,
+        },
     ),
     "patients:contact_plan": Rule(
         CARE_TEAM, methods=("GET", "POST"), kwargs=patient, patient_scoped=True
@@ -476,6 +512,23 @@ MATRIX: dict[str, Rule] = {
     "referrals:location_edit": Rule(
         DIRECTORY_MAINTAINERS, methods=("GET", "POST"), kwargs=directory_location
     ),
+    "referrals:referral_start": Rule(
+        CARE_TEAM, methods=("GET", "POST"), kwargs=patient, patient_scoped=True
+    ),
+    "referrals:referral": Rule(CARE_TEAM, kwargs=referral_draft, patient_scoped=True),
+    "referrals:referral_share": Rule(REFERRAL_OWNERS, methods=FORM_ADDRESS, kwargs=owned_draft),
+    "referrals:referral_consent": Rule(REFERRAL_OWNERS, methods=FORM_ADDRESS, kwargs=owned_draft),
+    "referrals:referral_send": Rule(REFERRAL_OWNERS, methods=FORM_ADDRESS, kwargs=owned_draft),
+    "referrals:referral_link": Rule(REFERRAL_OWNERS, methods=FORM_ADDRESS, kwargs=owned_sent),
+    "referrals:referral_status": Rule(REFERRAL_OWNERS, methods=FORM_ADDRESS, kwargs=owned_sent),
+    "referrals:referral_handoff": Rule(REFERRAL_OWNERS, methods=FORM_ADDRESS, kwargs=owned_draft),
+    "referrals:slip": Rule(CARE_TEAM, kwargs=referral_draft, patient_scoped=True),
+    # Audited as a print, not a read (tests/referrals/test_referral_views.py).
+    "referrals:slip_print": Rule(CARE_TEAM, methods=FORM_ADDRESS, kwargs=referral_draft),
+    # The partner's link opens without an account; the token is its only key.
+    "referrals:partner": Rule(EVERYONE, methods=("GET", "POST"), kwargs=partner_token),
+    "referrals:counts": Rule(MANAGERS),
+    "referrals:settings": Rule(ADMINS, methods=("GET", "POST")),
     "audit:report": Rule(AUDITORS),
     "audit:export": Rule(AUDITORS),
     "patients:access_history": Rule(AUDITORS, kwargs=patient, patient_scoped=True),

@@ -53,6 +53,13 @@ BACK_TO = {
     "encounters:summary_print": "encounters:summary",
     "referrals:service_availability": "referrals:service",
     "referrals:service_status": "referrals:service",
+    "referrals:referral_share": "referrals:referral",
+    "referrals:referral_consent": "referrals:referral",
+    "referrals:referral_send": "referrals:referral",
+    "referrals:referral_link": "referrals:referral",
+    "referrals:referral_status": "referrals:referral",
+    "referrals:referral_handoff": "referrals:referral",
+    "referrals:slip_print": "referrals:slip",
 }
 
 

@@ -29,7 +29,7 @@ from tests.test_access_matrix import MATRIX, Rule
 
 METHODS = ("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE", "POST")
 # Pages whose one entry for the patient is not a read: printing is audited as a print.
-AUDITED_AS = {"encounters:summary_print": "print"}
+AUDITED_AS = {"encounters:summary_print": "print", "referrals:slip_print": "print"}
 
 
 # Who walks each URL: the clinician wherever the matrix lets them in.

@@ -109,8 +109,12 @@ class PatientDetailsForm(CleanTextMixin, forms.Form):
         label=_("Gender identity in the patient's own words"), max_length=100, required=False
     )
     pronouns = forms.CharField(label=_("Pronouns"), max_length=40, required=False)
+    # No language is preset: a default would quietly put a patient who reads another
+    # language in front of English questions and an English after-visit summary.
     preferred_language = forms.ChoiceField(
-        label=_("Preferred language"), choices=LANGUAGES, initial="en"
+        label=_("Preferred language"),
+        choices=[("", _("Choose a language")), *LANGUAGES],
+        error_messages={"required": _("Ask the patient which language they prefer.")},
     )
     interpreter_needed = forms.BooleanField(
         label=_("Needs a professional interpreter"), required=False

@@ -39,6 +39,7 @@ def fill_registration(
         first_alias = page.get_by_role("group", name="Alias 1")
         first_alias.get_by_label("Alias").fill(alias)
         first_alias.get_by_label("Kind of name").select_option(label="Street or working name")
+    page.get_by_label("Preferred language").select_option(label="English")
     if mrn:
         page.get_by_label("Medical record number (EHR)").fill(mrn)
 

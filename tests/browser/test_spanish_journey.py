@@ -44,6 +44,7 @@ def test_clinician_works_in_spanish(page: Page, axe_check, clinician):
     page.get_by_label(es("Preferred name")).fill("Ana Sofía González")
     page.get_by_role("radio", name=es("Exact date known")).check()
     page.get_by_role("textbox", name=es("Exact date of birth")).fill("1990-02-03")
+    page.get_by_label(es("Preferred language")).select_option(label=es("Spanish"))
     page.get_by_role("button", name="Registrar al paciente").click()
 
     expect(page.get_by_role("status")).to_contain_text("Paciente registrado.")

@@ -227,3 +227,15 @@ def test_refusing_a_record_number_is_recorded_in_the_holders_history(personas, c
         detail="record number in use: refused to a registrant",
     ).exists()
     assert Patient.objects.count() == 1
+
+
+def test_no_preferred_language_is_preset_and_one_must_be_chosen(personas, client_for):
+    client = client_for(personas.clinician)
+    page = client.get(URL).content.decode()
+    assert '<option value="" selected>' in page
+    assert 'value="en" selected' not in page
+    response = client.post(URL, form_data(personas, preferred_language=""))
+    assert response.status_code == 200
+    assert "Ask the patient which language they prefer." in response.content.decode()
+    assert 'value="María Guadalupe Ríos Luna"' in response.content.decode()
+    assert not Patient.objects.exclude(pk=personas.patient.pk).exists()

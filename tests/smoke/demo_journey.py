@@ -161,6 +161,7 @@ def register(page: Page, alias: str) -> tuple[str, bool]:
     page.get_by_label("Preferred name").fill("Alba Smoke")
     page.get_by_role("radio", name="Exact date known").check()
     page.get_by_role("textbox", name="Exact date of birth").fill("1994-05-20")
+    page.get_by_label("Preferred language").select_option(label="English")
     first_alias = page.get_by_role("group", name="Alias 1")
     first_alias.get_by_label("Alias").fill(alias)
     first_alias.get_by_label("Kind of name").select_option(label="Street or working name")

@@ -28,6 +28,7 @@ from lantern.patients.forms import (
 )
 from lantern.patients.matching import parse_query
 from lantern.patients.models import ContactChannel, ContactPlan, Patient
+from lantern.referrals.models import Referral
 from lantern.screening import alerts
 
 
@@ -123,6 +124,7 @@ def _detail_context(
         "deferred_screens": patient.screening_sessions.deferred().count(),
         "open_visits": patient.encounters.filter(ended_at__isnull=True).count(),
         "urgent_alerts": alerts.urgent_alerts(user, patient=patient),
+        "referrals": Referral.objects.filter(patient=patient).select_related("service"),
         **_care_plan(patient),
     }
     context.update(forms)

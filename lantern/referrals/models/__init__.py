@@ -1,4 +1,5 @@
-"""The service directory: HSDS 3.0's objects, one table each, per health system."""
+"""The service directory (HSDS 3.0's objects, one table each, per health system) and
+the referrals sent to its services."""
 
 from lantern.referrals.models.base import DirectoryQuerySet, DirectoryRecord
 from lantern.referrals.models.contact import Contact, Language, Phone, Schedule
@@ -20,6 +21,16 @@ from lantern.referrals.models.directory import (
     ServiceQuerySet,
     ServiceStatus,
 )
+from lantern.referrals.models.referral import (
+    ConsentItems,
+    HandoffNote,
+    PartnerLink,
+    Referral,
+    ReferralOrigin,
+    ReferralSettings,
+    ReferralStatus,
+    ReferralStatusChange,
+)
 from lantern.referrals.models.taxonomy import (
     Attribute,
     Metadata,
@@ -33,11 +44,13 @@ __all__ = [
     "Address",
     "AddressType",
     "Attribute",
+    "ConsentItems",
     "Contact",
     "CostOption",
     "DirectoryQuerySet",
     "DirectoryRecord",
     "Funding",
+    "HandoffNote",
     "Language",
     "Location",
     "LocationType",
@@ -45,8 +58,14 @@ __all__ = [
     "Metadata",
     "Organization",
     "OrganizationIdentifier",
+    "PartnerLink",
     "Phone",
     "Program",
+    "Referral",
+    "ReferralOrigin",
+    "ReferralSettings",
+    "ReferralStatus",
+    "ReferralStatusChange",
     "RequiredDocument",
     "Schedule",
     "Service",
