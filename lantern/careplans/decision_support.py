@@ -13,6 +13,7 @@ from lantern.careplans.clinic_protocols import protocol_for
 from lantern.careplans.visit_facts import FactsUnavailable, visit_facts
 from lantern.careplans.windows import UrgentWindow, plan_windows
 from lantern.encounters.models import Encounter, FollowUpAssessment
+from lantern.patients.age import ADULT_AGE
 
 
 @dataclass(frozen=True)
@@ -24,14 +25,20 @@ class VisitSupport:
 
 
 def visit_support(visit: Encounter, assessment: FollowUpAssessment | None) -> VisitSupport:
+    """The urgent windows for the visit's assessment.
+
+    Without an age in the registry the urgent windows are still shown (they must never
+    silently disappear), planned as for an adult, and ``missing`` asks for the age.
+    """
     if assessment is None:
         return VisitSupport()
     protocol = protocol_for(visit.clinic)
+    missing = "" if visit.patient.age() is not None else "age"
     try:
-        found = visit_facts(protocol, assessment, visit.patient)
+        found = visit_facts(protocol, assessment, visit.patient, age_if_unknown=ADULT_AGE)
         plan = protocols.plan(protocol, found.facts, done=found.done)
-    except FactsUnavailable as missing:
-        return VisitSupport(protocol=protocol.ref, missing=str(missing))
+    except FactsUnavailable as unavailable:
+        return VisitSupport(protocol=protocol.ref, missing=str(unavailable))
     except protocols.FactsError as error:
         return VisitSupport(protocol=protocol.ref, problems=tuple(error.problems))
-    return VisitSupport(windows=plan_windows(plan), protocol=protocol.ref)
+    return VisitSupport(windows=plan_windows(plan), protocol=protocol.ref, missing=missing)

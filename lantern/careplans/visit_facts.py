@@ -81,10 +81,17 @@ def facts_for(
     patient: Patient,
     *,
     screens: dict[str, int] | None = None,
+    age_if_unknown: int | None = None,
 ) -> protocols.Facts:
-    """The facts contract for one visit's assessment; FactsUnavailable or FactsError."""
+    """The facts contract for one visit's assessment; FactsUnavailable or FactsError.
+
+    ``age_if_unknown``: the age to plan with when the registry has none (decision support
+    for the urgent windows only; a stored plan needs the real age).
+    """
     assessed = timezone.localtime(assessment.assessed_at)
     age = patient.age(assessed.date())
+    if age is None:
+        age = age_if_unknown
     if age is None:
         raise FactsUnavailable("age")
     pregnant = {Pregnancy.PREGNANT: True, Pregnancy.NOT_PREGNANT: False}.get(
@@ -135,9 +142,13 @@ def doses_given_now(
 
 
 def visit_facts(
-    protocol: protocols.Protocol, assessment: FollowUpAssessment, patient: Patient
+    protocol: protocols.Protocol,
+    assessment: FollowUpAssessment,
+    patient: Patient,
+    *,
+    age_if_unknown: int | None = None,
 ) -> VisitFacts:
     """Facts, doses done at the visit and the screening behind each positive screen."""
     screens = positive_screens(patient, timezone.localtime(assessment.assessed_at))
-    facts = facts_for(assessment, patient, screens=screens)
+    facts = facts_for(assessment, patient, screens=screens, age_if_unknown=age_if_unknown)
     return VisitFacts(facts, doses_given_now(protocol, facts, assessment), screens)

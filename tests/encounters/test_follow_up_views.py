@@ -140,3 +140,14 @@ def test_only_the_care_team_records_an_assessment(personas, visit, clock):
         response = signed_in(persona).post(url("follow_up", visit), answers())
         assert response.status_code == 404
     assert not FollowUpAssessment.objects.exists()
+
+
+def test_an_unknown_age_asks_for_it_but_keeps_the_urgent_windows(personas, visit, clock):
+    personas.patient.set_age("unknown", None, None, NOW.date())
+    personas.patient.save()
+    record(personas, visit)
+    shown = page(personas, visit)
+    assert (
+        "The patient's age is not known: record it in the registry to make the care plan" in shown
+    )
+    assert "nPEP window closes in 14 h (Tue 19:00)" in shown
