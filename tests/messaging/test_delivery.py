@@ -9,11 +9,13 @@ import stat
 
 import pytest
 import time_machine
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
 from lantern.audit.models import AuditEvent
+from lantern.messaging.channels.sms import TwilioBackend
 from lantern.messaging.delivery import deliver_due
 from lantern.messaging.models import ContactDecision, OutboxMessage, State
 from lantern.messaging.services import message_enqueue, patient_channel_ref, staff_ref
@@ -216,3 +218,9 @@ def test_sending_is_audited_without_the_text(personas, smtp_server):
     entry = AuditEvent.objects.filter(object_type="messaging.outboxmessage").get()
     assert entry.detail == "email message sent"
     assert entry.patient_id == personas.patient.pk
+
+
+@pytest.mark.parametrize("url", ["http://api.twilio.com", "file:///etc/passwd", "ftp://x"])
+def test_the_twilio_adapter_talks_only_https(url):
+    with pytest.raises(ImproperlyConfigured, match="LANTERN_TWILIO_API_URL"):
+        TwilioBackend(account_sid="AC1", auth_token="t", sender="+1555", api_url=url)
