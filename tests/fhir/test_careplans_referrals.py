@@ -350,3 +350,40 @@ def test_bulk_export_includes_the_three_types_with_type_and_since(fhir, plan, re
         fhir, token, kick(fhir, f"/fhir/$export?_type=CarePlan,Task&_since={later}", token)
     )
     assert manifest["output"] == []
+
+
+def _queries(fhir, token, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert fhir.get(url, token).status_code == 200
+    return len(captured)
+
+
+def test_a_page_costs_the_same_queries_however_many_referrals_and_activities_it_holds(
+    fhir, personas, plan
+):
+    referral_helpers.advocate_on_team(personas)
+    token = fhir.token()
+
+    def more(count):
+        for _ in range(count):
+            draft = referral_helpers.draft(personas, actor=personas.colleague)
+            referring.referral_status_set(
+                actor=personas.colleague, referral=draft, status="cancelled"
+            )
+            careplans.activity_add(
+                plan=plan["plan"],
+                actor=personas.clinician,
+                code="housing",
+                title="Housing",
+                due=timezone.now(),
+                owner=personas.colleague,
+            )
+
+    more(1)
+    few = {name: _queries(fhir, token, f"/fhir/{name}") for name in TYPES}
+    more(4)
+    many = {name: _queries(fhir, token, f"/fhir/{name}") for name in TYPES}
+    assert many == few
