@@ -387,3 +387,11 @@ def test_a_page_costs_the_same_queries_however_many_referrals_and_activities_it_
     more(4)
     many = {name: _queries(fhir, token, f"/fhir/{name}") for name in TYPES}
     assert many == few
+
+
+def test_the_access_matrix_covers_the_new_addresses():
+    from tests.test_access_matrix import MATRIX
+
+    for name in TYPES:
+        assert MATRIX[f"fhir:{name}-search"].token_only
+        assert MATRIX[f"fhir:{name}-read"].token_only

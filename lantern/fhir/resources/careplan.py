@@ -30,7 +30,13 @@ from lantern.careplans.models import Category as Area
 from lantern.fhir import labels
 from lantern.fhir.access import ClientAccess
 from lantern.fhir.resources.base import Include, ModelResource, Resource
-from lantern.fhir.resources.common import codeable, english, local_system, patient_ref
+from lantern.fhir.resources.common import (
+    codeable,
+    english,
+    local_system,
+    patient_ref,
+    user_label,
+)
 from lantern.screening.models import ScreeningResult, ScreeningSession
 
 # Lantern's activity status -> FHIR CarePlan.activity.detail.status (care-plan-activity-status)
@@ -98,8 +104,7 @@ class CarePlanResource(ModelResource):
     def optimised(self, rows: QuerySet[Any]) -> QuerySet[Any]:
         released = ScreeningResult.objects.released().only("pk", "session_id").order_by("pk")
         activities = (
-            Activity.objects.select_related("owner")
-            .only(
+            Activity.objects.only(
                 "pk",
                 "plan_id",
                 "code",
@@ -112,9 +117,8 @@ class CarePlanResource(ModelResource):
                 "origin_screening_id",
                 "protocol_id",
                 "protocol_version",
-                "owner__display_name",
-                "owner__username",
             )
+            .annotate(_owner=user_label("owner"))
             .prefetch_related(
                 # The session only as a key: its deferral note is sealed and stays unopened.
                 Prefetch("origin_screening", queryset=ScreeningSession.objects.only("pk")),
@@ -209,6 +213,6 @@ def _detail(activity: Activity, access: ClientAccess) -> dict[str, Any]:
         detail["instantiatesCanonical"] = [
             protocol_canonical(access, activity.protocol_id, activity.protocol_version)
         ]
-    if activity.owner is not None:
-        detail["performer"] = [{"display": str(activity.owner)}]
+    if activity._owner:  # type: ignore[attr-defined]
+        detail["performer"] = [{"display": activity._owner}]  # type: ignore[attr-defined]
     return detail

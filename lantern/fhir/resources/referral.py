@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from lantern.audit.models import Category
 from lantern.careplans.models import Activity
@@ -28,6 +29,7 @@ from lantern.fhir.resources.common import (
     local_system,
     patient_ref,
     token_filter,
+    user_label,
 )
 from lantern.referrals import taxonomy
 from lantern.referrals.models import Attribute, Referral, ReferralStatus, ReferralStatusChange
@@ -85,20 +87,23 @@ def referral_rows() -> QuerySet[Referral]:
         _need=Subquery(first_need.values("taxonomy_term__hsds_id")[:1]),
         _plan=Subquery(Activity.objects.filter(pk=OuterRef("activity_id")).values("plan_id")[:1]),
         _result_released=Exists(released),
+        _requester=Coalesce(user_label("owner"), user_label("created_by")),
+        _service_name=F("service__name"),
+        _service_hsds_id=F("service__hsds_id"),
+        _organization_name=F("service__organization__name"),
     )
 
 
 def service_display(referral: Referral) -> dict[str, Any]:
-    service = referral.service
+    row: Any = referral
     return {
-        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{service.hsds_id}"},
-        "display": f"{service.name} ({service.organization.name})",
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{row._service_hsds_id}"},
+        "display": f"{row._service_name} ({row._organization_name})",
     }
 
 
 def staff_display(referral: Referral) -> dict[str, str]:
-    user = referral.owner or referral.created_by
-    return {"display": str(user)}
+    return {"display": referral._requester}  # type: ignore[attr-defined]
 
 
 class ReferralResource(ModelResource):
@@ -121,10 +126,12 @@ class ReferralResource(ModelResource):
             return None
 
     def optimised(self, rows: QuerySet[Any]) -> QuerySet[Any]:
-        changes = ReferralStatusChange.objects.select_related("actor").defer("note")
-        return rows.select_related("service__organization", "owner", "created_by").prefetch_related(
-            Prefetch("changes", queryset=changes.order_by("at", "pk"))
+        changes = (
+            ReferralStatusChange.objects.only("pk", "referral_id", "to_status", "at", "by_partner")
+            .annotate(_actor=user_label("actor"))
+            .order_by("at", "pk")
         )
+        return rows.prefetch_related(Prefetch("changes", queryset=changes))
 
 
 def _reasons(row: Referral) -> list[dict[str, str]]:
@@ -250,8 +257,9 @@ class TaskResource(ReferralResource):
 def _changed_by(change: ReferralStatusChange) -> dict[str, str]:
     if change.by_partner:
         return {"display": "the organisation, through its link"}
-    if change.actor is not None:
-        return {"display": str(change.actor)}
+    actor: str | None = change._actor  # type: ignore[attr-defined]
+    if actor:
+        return {"display": actor}
     return {"display": "Lantern"}
 
 
