@@ -283,6 +283,30 @@ def export_child(export_id: str) -> None:
     print(json.dumps(figures | {"baseline_mb": baseline, "peak_mb": peak}))
 
 
+def _by_type(client) -> None:
+    """Each patient type's rows read and rendered on their own (no files): CPU cost per type."""
+    from lantern.fhir.access import ClientAccess
+    from lantern.fhir.bulk import PATIENT_BATCH
+    from lantern.fhir.resources import REGISTRY
+    from lantern.fhir.scopes import Grant
+
+    access = ClientAccess(
+        client=client, grant=Grant.of(client.scopes), base_url="http://localhost/fhir"
+    )
+    ids = list(access.patients().order_by("pk").values_list("pk", flat=True))
+    for name, resource_type in REGISTRY.items():
+        if not resource_type.in_patient_compartment:
+            continue
+        count, started = 0, time.process_time()
+        for start in range(0, len(ids), PATIENT_BATCH):
+            batch = ids[start : start + PATIENT_BATCH]
+            for row in resource_type.export_rows(access, batch, None, [resource_type]):
+                count += len(resource_type.render(row, access))
+        cpu = time.process_time() - started
+        rate = f"{count / cpu:,.0f} per CPU second" if cpu and count else "-"
+        print(f"  {name}: {count:,} resources in {cpu:.2f} CPU s = {rate}", flush=True)
+
+
 def _reads(client, key, count: int) -> list[float]:
     from django.test import Client
     from joserfc import jwt
@@ -358,6 +382,9 @@ def worker(args: argparse.Namespace) -> None:
             f"(after start-up {found['baseline_mb']:.0f} MB)",
             flush=True,
         )
+    if args.by_type:
+        print("rows read and rendered, type by type (no files, no audit):")
+        _by_type(client)
     timings = _reads(client, key, args.reads)
     print(
         f"Patient read over {seeded:,} patients, {len(timings)} reads: "
@@ -373,6 +400,7 @@ def main() -> int:
     parser.add_argument("--reads", type=int, default=300)
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="postgres")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--by-type", action="store_true", help="also time each type alone")
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("LANTERN_BENCH_POSTGRES_URL", harness.DEFAULT_POSTGRES_URL),
@@ -400,6 +428,7 @@ def main() -> int:
             str(args.reads),
             "--seed",
             str(args.seed),
+            *(["--by-type"] if args.by_type else []),
             "--tmp",
             str(tmp),
         ]

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from django.db.models import F, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from lantern.audit.models import Category
@@ -37,7 +39,7 @@ from lantern.fhir.resources.common import (
     patient_ref,
     user_label,
 )
-from lantern.screening.models import ScreeningResult, ScreeningSession
+from lantern.screening.models import ScreeningResult
 
 # Lantern's activity status -> FHIR CarePlan.activity.detail.status (care-plan-activity-status)
 ACTIVITY_STATUS: dict[str, str] = {
@@ -52,6 +54,38 @@ STATUS_REASONS: dict[str, str] = {
     Status.MISSED: "missed",
     Status.DECLINED: "declined by the patient",
 }
+STEP_FIELDS = (
+    "plan_id",
+    "code",
+    "category",
+    "status",
+    "earliest",
+    "due",
+    "latest",
+    "origin_visit_id",
+    "origin_screening_id",
+    "protocol_id",
+    "protocol_version",
+)
+
+
+@dataclass
+class Step:
+    """What a CarePlan shows of one activity: plain values, never its sealed words."""
+
+    plan_id: int
+    code: str
+    category: str
+    status: str
+    earliest: datetime.datetime | None
+    due: datetime.datetime
+    latest: datetime.datetime | None
+    origin_visit_id: int | None
+    origin_screening_id: int | None
+    protocol_id: str
+    protocol_version: str
+    owner: str | None
+    released: list[int] = field(default_factory=list)
 
 
 def protocol_canonical(access: ClientAccess, protocol_id: str, version: str) -> str:
@@ -101,35 +135,48 @@ class CarePlanResource(ModelResource):
             )
         )
 
-    def optimised(self, rows: QuerySet[Any]) -> QuerySet[Any]:
-        released = ScreeningResult.objects.released().only("pk", "session_id").order_by("pk")
-        activities = (
-            Activity.objects.only(
-                "pk",
-                "plan_id",
-                "code",
-                "category",
-                "status",
-                "earliest",
-                "due",
-                "latest",
-                "origin_visit_id",
-                "origin_screening_id",
-                "protocol_id",
-                "protocol_version",
-            )
+    def attach(self, rows: list[Any]) -> None:
+        """Each plan's activities, read as plain values: two queries for a whole page."""
+        by_plan: dict[int, list[Step]] = {row.pk: [] for row in rows}
+        if not by_plan:
+            return
+        found = (
+            Activity.objects.filter(plan_id__in=list(by_plan))
             .annotate(_owner=user_label("owner"))
-            .prefetch_related(
-                # The session only as a key: its deferral note is sealed and stays unopened.
-                Prefetch("origin_screening", queryset=ScreeningSession.objects.only("pk")),
-                Prefetch("origin_screening__results", queryset=released, to_attr="released"),
-            )
             .order_by("due", "pk")
+            .values_list(*STEP_FIELDS, "_owner")
         )
-        return rows.prefetch_related(Prefetch("activities", queryset=activities))
+        steps = [Step(*values) for values in found]
+        sessions = {step.origin_screening_id for step in steps} - {None}
+        released: dict[int, list[int]] = {}
+        if sessions:
+            results = (
+                ScreeningResult.objects.released()
+                .filter(session_id__in=sessions)
+                .order_by("pk")
+                .values_list("session_id", "pk")
+            )
+            for session_id, pk in results:
+                released.setdefault(session_id, []).append(pk)
+        for step in steps:
+            step.released = released.get(step.origin_screening_id or 0, [])
+            by_plan[step.plan_id].append(step)
+        for row in rows:
+            row._steps = by_plan[row.pk]
+
+    def export_rows(
+        self, access: ClientAccess, patient_ids: list[Any], since: Any, types: list[Any]
+    ) -> Iterator[Any]:
+        # One plan per patient: a batch of patients is a page of plans.
+        rows = self.rows(access).filter(patient_id__in=patient_ids)
+        if since is not None:
+            rows = rows.filter(_updated__gt=since)
+        plans = list(rows.order_by("pk"))
+        self.attach(plans)
+        return iter(plans)
 
     def render(self, row: CarePlan, access: ClientAccess) -> list[Resource]:
-        activities = list(row.activities.all())
+        activities: list[Step] = row._steps  # type: ignore[attr-defined]
         if not activities:
             status = "draft"
         elif any(activity.status in OPEN_STATUSES for activity in activities):
@@ -179,7 +226,7 @@ def _batch_note(batch: dict[str, Any]) -> dict[str, str]:
     return note
 
 
-def _detail(activity: Activity, access: ClientAccess) -> dict[str, Any]:
+def _detail(activity: Step, access: ClientAccess) -> dict[str, Any]:
     detail: dict[str, Any] = {
         "code": codeable(
             local_system(access, "lantern-activity"),
@@ -202,17 +249,13 @@ def _detail(activity: Activity, access: ClientAccess) -> dict[str, Any]:
     reasons = []
     if activity.origin_visit_id is not None:
         reasons.append({"reference": f"Encounter/{activity.origin_visit_id}"})
-    if activity.origin_screening is not None:
-        reasons += [
-            {"reference": f"QuestionnaireResponse/{result.pk}"}
-            for result in activity.origin_screening.released  # type: ignore[attr-defined]
-        ]
+    reasons += [{"reference": f"QuestionnaireResponse/{pk}"} for pk in activity.released]
     if reasons:
         detail["reasonReference"] = reasons
     if activity.protocol_id:
         detail["instantiatesCanonical"] = [
             protocol_canonical(access, activity.protocol_id, activity.protocol_version)
         ]
-    if activity._owner:  # type: ignore[attr-defined]
-        detail["performer"] = [{"display": activity._owner}]  # type: ignore[attr-defined]
+    if activity.owner:
+        detail["performer"] = [{"display": activity.owner}]
     return detail
