@@ -13,9 +13,11 @@ and never leave. Both share the referral's id.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import datetime
+from collections.abc import Iterator
+from typing import Any, ClassVar, NamedTuple
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from lantern.audit.models import Category
@@ -125,13 +127,44 @@ class ReferralResource(ModelResource):
         except ValueError:
             return None
 
-    def optimised(self, rows: QuerySet[Any]) -> QuerySet[Any]:
-        changes = (
-            ReferralStatusChange.objects.only("pk", "referral_id", "to_status", "at", "by_partner")
+    def attach(self, rows: list[Any]) -> None:
+        """Each referral's status changes, read as plain values: one query for a page."""
+        by_referral: dict[Any, list[Change]] = {row.pk: [] for row in rows}
+        if not by_referral:
+            return
+        found = (
+            ReferralStatusChange.objects.filter(referral_id__in=list(by_referral))
             .annotate(_actor=user_label("actor"))
             .order_by("at", "pk")
+            .values_list("referral_id", "to_status", "at", "by_partner", "_actor")
         )
-        return rows.prefetch_related(Prefetch("changes", queryset=changes))
+        for referral_id, *values in found:
+            by_referral[referral_id].append(Change(*values))
+        for row in rows:
+            row._changes = by_referral[row.pk]
+
+    def export_rows(
+        self, access: ClientAccess, patient_ids: list[Any], since: Any, types: list[Any]
+    ) -> Iterator[Any]:
+        rows = self.rows(access).filter(patient_id__in=patient_ids)
+        if since is not None:
+            rows = rows.filter(status_at__gt=since)
+        chunk: list[Any] = []
+        for row in rows.order_by("pk").iterator(chunk_size=self.batch):
+            chunk.append(row)
+            if len(chunk) == self.batch:
+                self.attach(chunk)
+                yield from chunk
+                chunk = []
+        self.attach(chunk)
+        yield from chunk
+
+
+class Change(NamedTuple):
+    to_status: str
+    at: datetime.datetime
+    by_partner: bool
+    actor: str | None
 
 
 def _reasons(row: Referral) -> list[dict[str, str]]:
@@ -212,7 +245,7 @@ class TaskResource(ReferralResource):
     def render(self, row: Referral, access: ClientAccess) -> list[Resource]:
         status_system = local_system(access, "lantern-referral-status")
         statuses = english(ReferralStatus)
-        changes = list(row.changes.all())
+        changes: list[Change] = row._changes  # type: ignore[attr-defined]
         history = [
             {
                 "resourceType": "Provenance",
@@ -254,16 +287,15 @@ class TaskResource(ReferralResource):
         return [resource]
 
 
-def _changed_by(change: ReferralStatusChange) -> dict[str, str]:
+def _changed_by(change: Change) -> dict[str, str]:
     if change.by_partner:
         return {"display": "the organisation, through its link"}
-    actor: str | None = change._actor  # type: ignore[attr-defined]
-    if actor:
-        return {"display": actor}
+    if change.actor:
+        return {"display": change.actor}
     return {"display": "Lantern"}
 
 
-def _execution(changes: list[ReferralStatusChange]) -> dict[str, str]:
+def _execution(changes: list[Change]) -> dict[str, str]:
     """From the send to the organisation's last word (or the cancellation)."""
     period = {}
     sent = next((c for c in changes if c.to_status == ReferralStatus.SENT), None)
