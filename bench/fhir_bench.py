@@ -11,7 +11,7 @@ clinic, one clinician, and a registered FHIR client (SMART Backend Services, all
 scopes and the identity scope). Patients are seeded in stages through the bulk path
 ``lantern seed`` uses; each patient also gets a consent to share with the EHR, a visit
 and a PHQ-9 result (one in five with a suicide-risk flag), a care plan with two activities,
-and one in five a sent referral, so each patient makes about eight and a half resources
+and one in five a sent referral, so each patient makes about seven and a half resources
 (Patient, Consent, Encounter, QuestionnaireResponse, Observation, Provenance, CarePlan,
 sometimes a Flag, a ServiceRequest and a Task) and the audit trail adds AuditEvents.
 
