@@ -28,7 +28,12 @@ from lantern.encounters.forms import (
     InstructionsForm,
     PhotoForm,
 )
-from lantern.encounters.models import CarePreferences, ConsentRecord, Encounter
+from lantern.encounters.models import (
+    CarePreferences,
+    ConsentRecord,
+    Encounter,
+    FollowUpAssessment,
+)
 from lantern.patients.models import Patient
 from lantern.screening import alerts
 
@@ -164,6 +169,22 @@ def _blank_forms(visit: Encounter) -> dict[str, Any]:
     }
 
 
+def _follow_up(patient: Patient, visit: Encounter, failed: Any) -> dict[str, Any]:
+    """The follow-up assessment, its form, the decision support and the plan it made."""
+    # Imported here: the care-plan app depends on visits, not the other way round.
+    from lantern.careplans.decision_support import visit_support
+    from lantern.careplans.models import Activity
+    from lantern.encounters.views.follow_up import follow_up_form
+
+    assessment = FollowUpAssessment.objects.filter(encounter=visit).first()
+    return {
+        "follow_up": assessment,
+        "follow_up_form": failed or follow_up_form(patient, visit),
+        "follow_up_support": visit_support(visit, assessment),
+        "planned_from_visit": Activity.objects.filter(origin_visit=visit).count(),
+    }
+
+
 def visit_context(
     request: AuthenticatedHttpRequest,
     patient: Patient,
@@ -197,6 +218,7 @@ def visit_context(
         "disclosures": visit.disclosures.select_related("disclosed_by"),
         "urgent_alerts": alerts.urgent_alerts(request.user, patient=patient),
         **_blank_forms(visit),
+        **_follow_up(patient, visit, forms.pop("follow_up_form", None)),
     }
     context.update(forms)
     context["done_form"].offer_steps(steps)

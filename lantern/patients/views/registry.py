@@ -125,9 +125,17 @@ def _detail_context(
         "open_visits": patient.encounters.filter(ended_at__isnull=True).count(),
         "urgent_alerts": alerts.urgent_alerts(user, patient=patient),
         "referrals": Referral.objects.filter(patient=patient).select_related("service"),
+        **_care_plan(patient),
     }
     context.update(forms)
     return context
+
+
+def _care_plan(patient: Patient) -> dict[str, object]:
+    # Imported here: the care-plan app builds on the registry, not the other way round.
+    from lantern.careplans.chart import chart_summary
+
+    return chart_summary(patient)
 
 
 def _emergency_grant(user: User, patient: Patient) -> EmergencyAccess | None:
