@@ -395,3 +395,33 @@ def test_the_access_matrix_covers_the_new_addresses():
     for name in TYPES:
         assert MATRIX[f"fhir:{name}-search"].token_only
         assert MATRIX[f"fhir:{name}-read"].token_only
+
+
+def test_a_plan_generated_from_the_visit_names_its_protocol_version_and_origin(fhir, personas):
+    import time_machine
+
+    from lantern.careplans.generation import careplan_generate
+    from lantern.encounters import services as visit_services
+    from tests.careplans.conftest import NOW, assess
+
+    with time_machine.travel(NOW, tick=False):
+        visit = visit_services.encounter_start(
+            actor=personas.clinician,
+            patient=personas.patient,
+            clinic=personas.clinic,
+            kind="emergency",
+            companion="came_alone",
+            interpreter="not_needed",
+        )
+        assess(personas, visit)
+        made = careplan_generate(patient=personas.patient, visit=visit, actor=personas.clinician)
+        care_plan = fhir.get(f"/fhir/CarePlan/{made.plan.pk}").json()
+    canonical = "http://testserver/fhir/PlanDefinition/sa-followup-v1|1.0.0"
+    assert care_plan["instantiatesCanonical"] == [canonical]
+    assert care_plan["note"][0]["time"]
+    details = {a["detail"]["code"]["coding"][0]["code"]: a["detail"] for a in care_plan["activity"]}
+    npep = details["hiv-npep"]
+    assert npep["instantiatesCanonical"] == [canonical]
+    assert npep["reasonReference"] == [{"reference": f"Encounter/{visit.pk}"}]
+    assert npep["performer"] == [{"display": str(personas.clinician)}]
+    assert len(care_plan["activity"]) == made.added
