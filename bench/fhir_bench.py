@@ -10,9 +10,10 @@ For each database, in its own subprocess with a fresh database and throw-away ke
 clinic, one clinician, and a registered FHIR client (SMART Backend Services, all read
 scopes and the identity scope). Patients are seeded in stages through the bulk path
 ``lantern seed`` uses; each patient also gets a consent to share with the EHR, a visit
-and a PHQ-9 result (one in five with a suicide-risk flag), so each patient makes about
-seven resources (Patient, Consent, Encounter, QuestionnaireResponse, Observation,
-Provenance, sometimes a Flag) and the audit trail adds AuditEvents.
+and a PHQ-9 result (one in five with a suicide-risk flag), a care plan with two activities,
+and one in five a sent referral, so each patient makes about seven and a half resources
+(Patient, Consent, Encounter, QuestionnaireResponse, Observation, Provenance, CarePlan,
+sometimes a Flag, a ServiceRequest and a Task) and the audit trail adds AuditEvents.
 
 After each stage a system-level ``$export`` runs in its own process exactly as the task
 worker runs it (``run_export``: every resource rendered, sealed NDJSON files written, one
@@ -122,7 +123,75 @@ def _seed_charts(clinic, user, seed_from: int) -> int:
                     )
                 )
             ScreeningResult.objects.bulk_create(results)
+            _seed_plans_and_referrals(clinic, user, batch, rng, now)
     return len(ids)
+
+
+def _seed_plans_and_referrals(clinic, user, batch, rng, now) -> None:
+    """A care plan with two activities for every patient; a referral for one in five."""
+    import datetime
+
+    from lantern.careplans.models import Activity, CarePlan
+    from lantern.referrals.models import (
+        Organization,
+        Referral,
+        ReferralStatusChange,
+        Service,
+    )
+
+    plans = CarePlan.objects.bulk_create(CarePlan(patient_id=pid, created_at=now) for pid in batch)
+    Activity.objects.bulk_create(
+        Activity(
+            plan=plan,
+            code=code,
+            title=code,
+            category=category,
+            owner=user,
+            status=rng.choice(("planned", "scheduled", "done")),
+            earliest=now + datetime.timedelta(days=days - 7),
+            due=now + datetime.timedelta(days=days),
+            latest=now + datetime.timedelta(days=days + 14),
+            protocol_id="sa-followup-v1",
+            protocol_version="1.0.0",
+            created_at=now,
+            created_by=user,
+        )
+        for plan in plans
+        for code, category, days in (
+            ("hiv-retest", "physical", 42),
+            ("mental-health-rescreen", "mental", 30),
+        )
+    )
+    system = clinic.health_system
+    service = Service.objects.filter(health_system=system).first()
+    if service is None:
+        organization = Organization.objects.create(health_system=system, name="Bench shelter")
+        service = Service.objects.create(
+            health_system=system, organization=organization, name="Emergency beds"
+        )
+    referrals = Referral.objects.bulk_create(
+        Referral(
+            patient_id=pid,
+            clinic=clinic,
+            service=service,
+            origin="chart",
+            status="sent",
+            status_at=now,
+            owner=user,
+            shared_items=["first_name", "safe_contact"],
+            created_at=now,
+            created_by=user,
+        )
+        for pid in batch
+        if rng.random() < 0.2
+    )
+    ReferralStatusChange.objects.bulk_create(
+        ReferralStatusChange(
+            referral=referral, from_status=before, to_status=after, at=now, actor=user
+        )
+        for referral in referrals
+        for before, after in (("", "draft"), ("draft", "sent"))
+    )
 
 
 def _band(total: int) -> str:
@@ -214,6 +283,30 @@ def export_child(export_id: str) -> None:
     print(json.dumps(figures | {"baseline_mb": baseline, "peak_mb": peak}))
 
 
+def _by_type(client) -> None:
+    """Each patient type's rows read and rendered on their own (no files): CPU cost per type."""
+    from lantern.fhir.access import ClientAccess
+    from lantern.fhir.bulk import PATIENT_BATCH
+    from lantern.fhir.resources import REGISTRY
+    from lantern.fhir.scopes import Grant
+
+    access = ClientAccess(
+        client=client, grant=Grant.of(client.scopes), base_url="http://localhost/fhir"
+    )
+    ids = list(access.patients().order_by("pk").values_list("pk", flat=True))
+    for name, resource_type in REGISTRY.items():
+        if not resource_type.in_patient_compartment:
+            continue
+        count, started = 0, time.process_time()
+        for start in range(0, len(ids), PATIENT_BATCH):
+            batch = ids[start : start + PATIENT_BATCH]
+            for row in resource_type.export_rows(access, batch, None, [resource_type]):
+                count += len(resource_type.render(row, access))
+        cpu = time.process_time() - started
+        rate = f"{count / cpu:,.0f} per CPU second" if cpu and count else "-"
+        print(f"  {name}: {count:,} resources in {cpu:.2f} CPU s = {rate}", flush=True)
+
+
 def _reads(client, key, count: int) -> list[float]:
     from django.test import Client
     from joserfc import jwt
@@ -289,6 +382,9 @@ def worker(args: argparse.Namespace) -> None:
             f"(after start-up {found['baseline_mb']:.0f} MB)",
             flush=True,
         )
+    if args.by_type:
+        print("rows read and rendered, type by type (no files, no audit):")
+        _by_type(client)
     timings = _reads(client, key, args.reads)
     print(
         f"Patient read over {seeded:,} patients, {len(timings)} reads: "
@@ -304,6 +400,7 @@ def main() -> int:
     parser.add_argument("--reads", type=int, default=300)
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="postgres")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--by-type", action="store_true", help="also time each type alone")
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("LANTERN_BENCH_POSTGRES_URL", harness.DEFAULT_POSTGRES_URL),
@@ -331,6 +428,7 @@ def main() -> int:
             str(args.reads),
             "--seed",
             str(args.seed),
+            *(["--by-type"] if args.by_type else []),
             "--tmp",
             str(tmp),
         ]

@@ -612,14 +612,16 @@ def test_access_matrix(personas, client_for, name, method, persona):
 
 
 def test_fhir_urls_refuse_methods_they_do_not_take_with_an_operation_outcome(personas, client):
-    for name, rule in MATRIX.items():
+    # Each row's data is made once: some rows (a sent referral) cannot be made twice.
+    at = {name: reverse(name, kwargs=rule.kwargs(personas)) for name, rule in MATRIX.items()}
+    for name in MATRIX:
         if not name.startswith("fhir:"):
             continue
-        url = reverse(name, kwargs=rule.kwargs(personas))
+        url = at[name]
         served = {
             method
             for other, other_rule in MATRIX.items()
-            if reverse(other, kwargs=other_rule.kwargs(personas)) == url
+            if at[other] == url
             for method in other_rule.methods
         }
         for method in {"GET", "POST", "PUT", "DELETE"} - served:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
-from lantern.fhir.resources import NOT_YET_SERVED, REGISTRY
+from lantern.fhir.resources import REGISTRY
 from lantern.fhir.resources.base import ModelResource, ResourceType
 from lantern.fhir.scopes import IDENTITY
 
@@ -60,10 +60,6 @@ def _resource(resource: ResourceType) -> dict[str, Any]:
 
 def capability_statement(base_url: str, token_url: str) -> dict[str, Any]:
     resources = [_resource(resource) for resource in REGISTRY.values()]
-    resources += [
-        {"type": name, "documentation": "Not served yet: Lantern has no such records yet."}
-        for name in NOT_YET_SERVED
-    ]
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",

@@ -140,6 +140,19 @@ def fhir(personas: Any, rsa_key: RSAKey, ec_key: ECKey) -> Fhir:
 
 
 @pytest.fixture
+def kick(django_capture_on_commit_callbacks):
+    """Kick an export off; the task worker runs it once the request's transaction commits."""
+
+    def kick_off(fhir, url="/fhir/$export", token=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fhir.get(
+                url, token, HTTP_PREFER="respond-async", HTTP_ACCEPT="application/fhir+json"
+            )
+
+    return kick_off
+
+
+@pytest.fixture
 def chart(personas):
     """A visit, a PHQ-9 with a suicide-risk flag, and codes decided with the patient."""
     p = personas

@@ -24,19 +24,6 @@ def path(url):
     return urlsplit(url)._replace(scheme="", netloc="").geturl()
 
 
-@pytest.fixture
-def kick(django_capture_on_commit_callbacks):
-    """Kick an export off; the task worker runs it once the request's transaction commits."""
-
-    def kick_off(fhir, url="/fhir/$export", token=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fhir.get(
-                url, token, HTTP_PREFER="respond-async", HTTP_ACCEPT="application/fhir+json"
-            )
-
-    return kick_off
-
-
 def completed(fhir, token, response):
     assert response.status_code == 202, response.content
     status = fhir.get(path(response["Content-Location"]), token)

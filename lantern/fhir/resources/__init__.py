@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from lantern.fhir.resources.audit_event import AuditEventResource
 from lantern.fhir.resources.base import ResourceType
+from lantern.fhir.resources.careplan import CarePlanResource
 from lantern.fhir.resources.condition import ConditionResource
 from lantern.fhir.resources.consent import ConsentResource
 from lantern.fhir.resources.encounter import EncounterResource
 from lantern.fhir.resources.patient import PatientResource
 from lantern.fhir.resources.questionnaire import QuestionnaireResource
+from lantern.fhir.resources.referral import ServiceRequestResource, TaskResource
 from lantern.fhir.resources.screening import (
     FlagResource,
     ObservationResource,
@@ -30,15 +32,14 @@ REGISTRY: dict[str, ResourceType] = {
         ObservationResource(),
         ConditionResource(),
         ConsentResource(),
+        CarePlanResource(),
+        ServiceRequestResource(),
+        TaskResource(),
         FlagResource(),
         AuditEventResource(),
         ProvenanceResource(),
     )
 }
-
-# Types Lantern will serve once their records exist (care plans; referrals as ServiceRequest
-# and Task). The CapabilityStatement names them as not served yet.
-NOT_YET_SERVED = ("CarePlan", "ServiceRequest", "Task")
 
 
 def get(name: str) -> ResourceType | None:

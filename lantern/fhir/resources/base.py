@@ -105,6 +105,9 @@ class ModelResource(ResourceType):
     def optimised(self, rows: QuerySet[Any]) -> QuerySet[Any]:
         return rows
 
+    def attach(self, rows: list[Any]) -> None:
+        """Give fetched rows what they need beyond their query, a page at a time."""
+
     # --- shared machinery --------------------------------------------------------------
 
     def filtered(self, access: ClientAccess, query: Mapping[str, list[str]]) -> QuerySet[Any]:
@@ -151,6 +154,7 @@ class ModelResource(ResourceType):
             rows = rows.filter(**{f"{self.key}__gte": self._key_value(cursor.key)})
         page = Page([], [], None)
         fetched = list(self.optimised(rows)[: count + 1])
+        self.attach(fetched)
         for row in fetched:
             resources = self.render(row, access)
             key = str(getattr(row, self.key))
@@ -183,6 +187,7 @@ class ModelResource(ResourceType):
             row = self.optimised(self.visible(access).filter(condition)).first()
         if row is None:
             raise not_found()
+        self.attach([row])
         for resource in self.render(row, access):
             if resource["id"] == resource_id:
                 patient = getattr(row, self.patient_field) if self.patient_field else None
@@ -194,7 +199,8 @@ class ModelResource(ResourceType):
         condition = Q(pk__in=[])
         for resource_id in wanted:
             condition |= self.row_filter(resource_id) or Q(pk__in=[])
-        rows = self.optimised(self.visible(access).filter(condition))
+        rows = list(self.optimised(self.visible(access).filter(condition)))
+        self.attach(rows)
         return [
             resource
             for row in rows

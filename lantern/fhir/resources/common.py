@@ -8,12 +8,21 @@ from typing import Any
 from uuid import UUID
 
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import translation
 
 from lantern.fhir import search
 from lantern.fhir.access import ClientAccess
 from lantern.fhir.resources.base import Filter
+
+
+def user_label(relation: str) -> Case:
+    """A staff member's name as ``str(user)`` gives it (display name, else username), read
+    as one column through ``relation``, so a page of rows builds no User at all."""
+    return Case(
+        When(**{f"{relation}__display_name": ""}, then=F(f"{relation}__username")),
+        default=F(f"{relation}__display_name"),
+    )
 
 
 def patient_ref(patient_id: UUID) -> dict[str, str]:
