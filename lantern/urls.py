@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("lantern.screening.urls")),
     path("", include("lantern.encounters.urls")),
     path("", include("lantern.referrals.urls")),
+    path("", include("lantern.careplans.urls")),
     # Django's own view: it sets the language on POST and only goes back on GET.
     path("language/", require_safe_or_POST(set_language), name="set_language"),
     path("fhir/", include(("lantern.fhir.urls", "fhir"), namespace="fhir")),

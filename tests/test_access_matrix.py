@@ -132,6 +132,34 @@ def visit(p):
     return {"patient_id": p.patient.pk, "visit_id": encounter.pk}
 
 
+def planned_activity(p):
+    from lantern.careplans import services as plan_services
+
+    plan = plan_services.careplan_for(patient=p.patient)
+    activity = plan_services.activity_add(
+        plan=plan,
+        actor=p.clinician,
+        code="housing",
+        title="Safe housing",
+        due=p.patient.registered_at,
+        category="social",
+    )
+    return {"patient_id": p.patient.pk, "activity_id": activity.pk}
+
+
+def clinic_protocol(p):
+    from lantern.careplans import adaptation_services, protocols
+
+    record = adaptation_services.clinic_protocol_copy(
+        actor=p.admin,
+        clinic=p.clinic,
+        source=protocols.get_protocol("sa-followup-v1"),
+        new_id="riverside-followup",
+        version="1.0.0",
+    )
+    return {"record_id": record.pk}
+
+
 def visit_consent(p, scope="touch"):
     ids = visit(p)
     record = visit_services.consent_record(
@@ -426,12 +454,37 @@ MATRIX: dict[str, Rule] = {
     "encounters:photos": Rule(CARE_TEAM, kwargs=visit),
     "encounters:photo": Rule(CARE_TEAM, kwargs=visit_photo),
     "encounters:photo_thumbnail": Rule(CARE_TEAM, kwargs=visit_photo),
+    "encounters:follow_up": Rule(
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit, patient_scoped=True
+    ),
     "encounters:disclosure_add": Rule(
         CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit, patient_scoped=True
     ),
     "encounters:summary": Rule(CARE_TEAM, kwargs=visit, patient_scoped=True),
     # Audited as a print, not a read (tests/encounters/test_summary_views.py).
     "encounters:summary_print": Rule(CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit),
+    "careplans:plan": Rule(CARE_TEAM, kwargs=patient, patient_scoped=True),
+    "careplans:generate": Rule(CARE_TEAM, methods=FORM_ADDRESS, kwargs=visit, patient_scoped=True),
+    "careplans:activity_add": Rule(
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=patient, patient_scoped=True
+    ),
+    "careplans:activity_status": Rule(
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=planned_activity, patient_scoped=True
+    ),
+    "careplans:activity_owner": Rule(
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=planned_activity, patient_scoped=True
+    ),
+    "careplans:appointment_add": Rule(
+        CARE_TEAM, methods=FORM_ADDRESS, kwargs=planned_activity, patient_scoped=True
+    ),
+    # Clinical leads (a clinician so marked) and administrators; no persona but the
+    # administrator is a lead (tests/careplans/test_protocol_views.py checks a lead).
+    "careplans:worklist": Rule(CARE_STAFF | {"manager"}),
+    "careplans:protocols": Rule(ADMINS),
+    "careplans:protocol_copy": Rule(ADMINS, methods=FORM_ADDRESS),
+    "careplans:protocol_edit": Rule(ADMINS, methods=("GET", "POST"), kwargs=clinic_protocol),
+    "careplans:protocol_dry_run": Rule(ADMINS, methods=FORM_ADDRESS, kwargs=clinic_protocol),
+    "careplans:protocol_publish": Rule(ADMINS, methods=FORM_ADDRESS, kwargs=clinic_protocol),
     "referrals:directory": Rule(DIRECTORY_READERS, methods=("GET", "POST")),
     "referrals:service": Rule(DIRECTORY_RECORD_READERS, kwargs=directory_service),
     "referrals:service_edit": Rule(

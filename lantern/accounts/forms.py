@@ -92,6 +92,7 @@ class StaffForm(forms.ModelForm):  # type: ignore[type-arg]
             "email",
             "role",
             "clinician_type",
+            "clinical_lead",
             "clinics",
             "is_active",
         )
@@ -112,6 +113,8 @@ class StaffForm(forms.ModelForm):  # type: ignore[type-arg]
         data = super().clean() or {}
         if data.get("role") == "clinician" and not data.get("clinician_type"):
             self.add_error("clinician_type", _("Choose the kind of clinician."))
+        if data.get("clinical_lead") and data.get("role") != "clinician":
+            self.add_error("clinical_lead", _("Only a clinician can be a clinical lead."))
         return data
 
 

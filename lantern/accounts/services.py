@@ -17,7 +17,7 @@ from lantern.accounts.models import Clinic, Role, User
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
 
-EDITABLE = ("display_name", "email", "role", "clinician_type", "is_active")
+EDITABLE = ("display_name", "email", "role", "clinician_type", "clinical_lead", "is_active")
 
 
 class StaffError(Exception):
@@ -50,7 +50,7 @@ def staff_create(
 ) -> User:
     user = User(username=username, health_system_id=actor.health_system_id, **fields)
     if user.role != Role.CLINICIAN:
-        user.clinician_type = ""
+        user.clinician_type, user.clinical_lead = "", False
     user.set_password(password)
     user.must_change_password = True  # the administrator knows this one
     user.save()
@@ -75,7 +75,7 @@ def staff_update(*, actor: User, user: User, clinics: Iterable[Clinic], **fields
     for name, value in fields.items():
         setattr(user, name, value)
     if user.role != Role.CLINICIAN:
-        user.clinician_type = ""
+        user.clinician_type, user.clinical_lead = "", False
     user.save()
     user.clinics.set(list(clinics))
     change = _describe(before, _state(user))

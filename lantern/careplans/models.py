@@ -85,7 +85,32 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         """Activities of the patients ``user`` may open (``Patient.objects.visible_to``)."""
         from lantern.patients.models import Patient
 
-        return self.filter(plan__patient__in=Patient.objects.visible_to(user).values("pk"))
+        # Correlated, so a worklist reads only the activities in its date range.
+        visible = Patient.objects.visible_to(user).filter(pk=models.OuterRef("plan__patient"))
+        return self.filter(models.Exists(visible))
+
+    def in_health_system_of(self, user: User) -> ActivityQuerySet:
+        """Activities of patients at any clinic of ``user``'s health system."""
+        from lantern.patients.models import Patient
+
+        at = Patient.clinics.through.objects.filter(
+            patient=models.OuterRef("plan__patient"), clinic__health_system=user.health_system_id
+        )
+        return self.filter(models.Exists(at))
+
+    def at_clinic(self, clinic_id: int) -> ActivityQuerySet:
+        from lantern.patients.models import Patient
+
+        at = Patient.clinics.through.objects.filter(
+            patient=models.OuterRef("plan__patient"), clinic=clinic_id
+        )
+        return self.filter(models.Exists(at))
+
+    def on_care_team_of(self, user: User) -> ActivityQuerySet:
+        from lantern.accounts.models import CareTeamMember
+
+        team = CareTeamMember.objects.filter(patient=models.OuterRef("plan__patient"), user=user)
+        return self.filter(models.Exists(team))
 
 
 class Activity(models.Model):

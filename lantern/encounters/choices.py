@@ -173,3 +173,51 @@ class DisclosureKind(models.TextChoices):
 class DisclosureBasis(models.TextChoices):
     CONSENT = "consent", _("The patient's consent")
     MANDATE = "mandate", _("A legal duty to report (mandated report)")
+
+
+class ExposureTime(models.TextChoices):
+    """How well the time of the assault or exposure is known."""
+
+    EXACT = "exact", _("Known")
+    APPROXIMATE = "approximate", _("Approximate (the patient's estimate)")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class NpepStart(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    HERE = "here", _("Started here")
+    ELSEWHERE = "elsewhere", _("Started elsewhere")
+
+
+class HivStatus(models.TextChoices):
+    NEGATIVE = "negative", _("Negative (baseline test)")
+    POSITIVE = "positive", _("Living with HIV")
+    UNKNOWN = "unknown", _("Not known yet")
+
+
+class HivTestGeneration(models.TextChoices):
+    NOT_DONE = "", _("No test yet, or not known")
+    FOURTH = "4", _("4th generation (antigen/antibody)")
+    THIRD = "3", _("3rd generation (antibody)")
+
+
+class Pregnancy(models.TextChoices):
+    UNKNOWN = "unknown", _("Not known")
+    NOT_PREGNANT = "no", _("Not pregnant")
+    PREGNANT = "yes", _("Pregnant")
+
+
+class HbvImmunity(models.TextChoices):
+    UNKNOWN = "unknown", _("Not known")
+    IMMUNE = "immune", _("Immune")
+    NOT_IMMUNE = "not_immune", _("Not immune")
+
+
+class ChronicCondition(models.TextChoices):
+    DIABETES = "diabetes", _("Diabetes (e.g. insulin)")
+    HYPERTENSION = "hypertension", _("High blood pressure")
+    ASTHMA = "asthma", _("Asthma")
+    EPILEPSY = "epilepsy", _("Epilepsy")
+    HIV = "hiv", _("HIV treatment")
+    MENTAL_ILLNESS = "mental-illness", _("Long-term mental illness")
+    OTHER = "other", _("Other long-term medication")

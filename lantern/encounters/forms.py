@@ -22,6 +22,7 @@ from lantern.encounters import body_map, consent_rules
 from lantern.encounters.choices import (
     BodyRegion,
     BodySide,
+    ChronicCondition,
     ClinicianGender,
     CompanionStatus,
     ConsentGiver,
@@ -32,9 +33,15 @@ from lantern.encounters.choices import (
     EncounterKind,
     ExamStepKind,
     ExamStepStatus,
+    ExposureTime,
+    HbvImmunity,
     HealingStage,
+    HivStatus,
+    HivTestGeneration,
     InjuryKind,
     Interpreter,
+    NpepStart,
+    Pregnancy,
     Scope,
 )
 
@@ -453,3 +460,148 @@ class SummaryForm(forms.Form):
         chosen = self.cleaned_data.get("language") if self.is_valid() else ""
         initial = self.fields["language"].initial
         return str(chosen or initial or get_language() or settings.LANGUAGE_CODE)
+
+
+def _moment_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _shown(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+class FollowUpAssessmentForm(forms.Form):
+    """What the visit found and gave that decides the follow-up (the protocol's facts).
+
+    Times are refused with a precise message when they are in the future, before the
+    patient's birth, or out of order; the form then comes back with what was typed.
+    """
+
+    exposure_time = forms.ChoiceField(
+        label=_("Time of the assault or exposure"),
+        choices=ExposureTime.choices,
+        widget=forms.RadioSelect,
+    )
+    exposure_at = forms.DateTimeField(
+        label=_("When it happened"),
+        required=False,
+        widget=_moment_input(),
+        help_text=_("Known or approximate: the date and time. Unknown: leave empty."),
+    )
+    npep = forms.ChoiceField(
+        label=_("HIV nPEP"), choices=NpepStart.choices, widget=forms.RadioSelect
+    )
+    npep_started_at = forms.DateTimeField(
+        label=_("First nPEP dose taken at"), required=False, widget=_moment_input()
+    )
+    ec_given = forms.BooleanField(label=_("Emergency contraception given"), required=False)
+    prophylaxis_given = forms.BooleanField(label=_("STI prophylaxis given"), required=False)
+    hiv_status = forms.ChoiceField(
+        label=_("HIV status"), choices=HivStatus.choices, widget=forms.RadioSelect
+    )
+    hiv_test_generation = forms.ChoiceField(
+        label=_("Baseline HIV test"), choices=HivTestGeneration.choices, required=False
+    )
+    pregnancy = forms.ChoiceField(
+        label=_("Pregnancy"), choices=Pregnancy.choices, widget=forms.RadioSelect
+    )
+    hbv_immune = forms.ChoiceField(
+        label=_("Hepatitis B immunity"), choices=HbvImmunity.choices, widget=forms.RadioSelect
+    )
+    hbv_doses_before = forms.IntegerField(
+        label=_("Hepatitis B vaccine doses before this visit"), min_value=0, max_value=10
+    )
+    hbv_dose_given = forms.BooleanField(
+        label=_("Hepatitis B vaccine dose given at this visit"), required=False
+    )
+    hpv_doses_before = forms.IntegerField(
+        label=_("HPV vaccine doses before this visit"), min_value=0, max_value=10
+    )
+    hpv_dose_given = forms.BooleanField(
+        label=_("HPV vaccine dose given at this visit"), required=False
+    )
+    sores = forms.BooleanField(label=_("Genital or anal sores"), required=False)
+    discharge = forms.BooleanField(label=_("Discharge"), required=False)
+    bleeding = forms.BooleanField(label=_("Bleeding"), required=False)
+    warts = forms.BooleanField(label=_("Warts"), required=False)
+    chronic_conditions = forms.MultipleChoiceField(
+        label=_("Long-term conditions needing medication"),
+        choices=ChronicCondition.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    SIGNS = ("sores", "discharge", "bleeding", "warts")
+
+    def __init__(
+        self,
+        *args: Any,
+        birth_date: datetime.date | None = None,
+        male: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("auto_id", "follow-up-%s")
+        super().__init__(*args, **kwargs)
+        self.birth_date, self.male = birth_date, male
+
+    def signs(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.SIGNS]
+
+    def _check_moment(self, name: str, what: str) -> datetime.datetime | None:
+        value: datetime.datetime | None = self.cleaned_data.get(name)
+        if value is None:
+            return None
+        now = timezone.now()
+        if value > now:
+            self.add_error(
+                name,
+                _("%(what)s %(typed)s is in the future: it is now %(now)s.")
+                % {"what": what, "typed": _shown(value), "now": _shown(now)},
+            )
+            return None
+        if self.birth_date is not None and timezone.localtime(value).date() < self.birth_date:
+            self.add_error(
+                name,
+                _("%(what)s %(typed)s is before the patient's date of birth (%(birth)s).")
+                % {
+                    "what": what,
+                    "typed": _shown(value),
+                    "birth": self.birth_date.isoformat(),
+                },
+            )
+            return None
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        exposure = self._check_moment("exposure_at", str(_("The exposure time")))
+        started = self._check_moment("npep_started_at", str(_("The nPEP start")))
+        kind = data.get("exposure_time")
+        if kind in (ExposureTime.EXACT, ExposureTime.APPROXIMATE) and not data.get("exposure_at"):
+            if "exposure_at" not in self.errors:
+                self.add_error("exposure_at", _("Enter when it happened, or choose “Unknown”."))
+        elif kind == ExposureTime.UNKNOWN and data.get("exposure_at"):
+            self.add_error(
+                "exposure_at",
+                _("The time is marked unknown: leave this empty, or choose known or approximate."),
+            )
+        npep = data.get("npep")
+        if npep in (NpepStart.HERE, NpepStart.ELSEWHERE) and not data.get("npep_started_at"):
+            if "npep_started_at" not in self.errors:
+                self.add_error("npep_started_at", _("Enter when the first nPEP dose was taken."))
+        elif npep == NpepStart.NOT_STARTED and data.get("npep_started_at"):
+            self.add_error("npep_started_at", _("nPEP is marked not started: leave this empty."))
+        if exposure and started and started < exposure:
+            self.add_error(
+                "npep_started_at",
+                _("nPEP started %(started)s, before the exposure (%(exposure)s).")
+                % {"started": _shown(started), "exposure": _shown(exposure)},
+            )
+        if data.get("hiv_status") == HivStatus.POSITIVE and npep in (
+            NpepStart.HERE,
+            NpepStart.ELSEWHERE,
+        ):
+            self.add_error("npep", _("nPEP is not for someone living with HIV."))
+        if self.male and data.get("pregnancy") == Pregnancy.PREGNANT:
+            self.add_error("pregnancy", _("The registry records this patient as male at birth."))
+        return data

@@ -26,9 +26,15 @@ from lantern.encounters.choices import (
     EncounterKind,
     ExamStepKind,
     ExamStepStatus,
+    ExposureTime,
+    HbvImmunity,
     HealingStage,
+    HivStatus,
+    HivTestGeneration,
     InjuryKind,
     Interpreter,
+    NpepStart,
+    Pregnancy,
     Scope,
 )
 
@@ -269,3 +275,66 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"disclosure {self.pk} ({self.kind})"
+
+
+class FollowUpAssessment(models.Model):
+    """What the visit found and gave that decides the follow-up: the facts a care-plan
+    protocol needs, recorded once at the visit, never retyped. Age and sex come from the
+    registry and positive screens from screening sessions."""
+
+    encounter = models.OneToOneField(
+        Encounter, on_delete=models.CASCADE, related_name="follow_up_assessment"
+    )
+    exposure_time = models.CharField(
+        _("time of the exposure"), max_length=16, choices=ExposureTime.choices
+    )
+    exposure_at = models.DateTimeField(_("when"), null=True, blank=True)
+    npep = models.CharField(_("HIV nPEP"), max_length=16, choices=NpepStart.choices)
+    npep_started_at = models.DateTimeField(_("nPEP started at"), null=True, blank=True)
+    ec_given = models.BooleanField(_("emergency contraception given"), default=False)
+    prophylaxis_given = models.BooleanField(_("STI prophylaxis given"), default=False)
+    hbv_immune = models.CharField(
+        _("hepatitis B immunity"), max_length=16, choices=HbvImmunity.choices
+    )
+    hbv_doses_before = models.PositiveSmallIntegerField(
+        _("hepatitis B doses before this visit"), default=0
+    )
+    hbv_dose_given = models.BooleanField(_("hepatitis B dose given at this visit"), default=False)
+    hpv_doses_before = models.PositiveSmallIntegerField(_("HPV doses before this visit"), default=0)
+    hpv_dose_given = models.BooleanField(_("HPV dose given at this visit"), default=False)
+    hiv_status = models.CharField(_("HIV status"), max_length=16, choices=HivStatus.choices)
+    hiv_test_generation = models.CharField(
+        _("HIV test used"), max_length=2, choices=HivTestGeneration.choices, blank=True
+    )
+    pregnancy = models.CharField(_("pregnancy"), max_length=16, choices=Pregnancy.choices)
+    sores = models.BooleanField(_("genital or anal sores"), default=False)
+    discharge = models.BooleanField(_("discharge"), default=False)
+    bleeding = models.BooleanField(_("bleeding"), default=False)
+    warts = models.BooleanField(_("warts"), default=False)
+    chronic_conditions = models.JSONField(_("long-term conditions"), default=list, blank=True)
+    assessed_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(exposure_time="unknown", exposure_at__isnull=True)
+                | (~models.Q(exposure_time="unknown") & models.Q(exposure_at__isnull=False)),
+                name="follow_up_exposure_at_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(npep="not_started", npep_started_at__isnull=True)
+                | (~models.Q(npep="not_started") & models.Q(npep_started_at__isnull=False)),
+                name="follow_up_npep_started_at_matches",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"follow-up assessment of visit {self.encounter_id}"
+
+    @property
+    def sti_signs(self) -> list[str]:
+        """The physical signs seen, by field name."""
+        return [name for name in ("sores", "discharge", "bleeding", "warts") if getattr(self, name)]

@@ -30,6 +30,7 @@ from lantern.encounters.models import (
     Disclosure,
     Encounter,
     ExamStep,
+    FollowUpAssessment,
     Injury,
     InjuryPhoto,
 )
@@ -496,3 +497,26 @@ def disclosure_create(
         return disclosure
 
     return _guarded(actor, patient, f"disclosure to {kind}", write)
+
+
+@transaction.atomic
+def follow_up_assessment_record(
+    *, actor: User, encounter: Encounter, **values: Any
+) -> FollowUpAssessment:
+    """Record (or correct) what the visit found and gave that decides the follow-up.
+
+    The assessment is dated now: a care plan made from it counts from this moment.
+    """
+    values = {**values, "assessed_at": timezone.now(), "recorded_by": actor}
+    assessment, created = FollowUpAssessment.objects.update_or_create(
+        encounter=encounter, defaults=values
+    )
+    audit_record(
+        action=Action.CREATE if created else Action.UPDATE,
+        actor=actor,
+        patient_id=encounter.patient_id,
+        obj=assessment,
+        category=Category.SENSITIVE,
+        detail="follow-up assessment",
+    )
+    return assessment

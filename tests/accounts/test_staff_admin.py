@@ -167,3 +167,42 @@ def test_changing_a_staff_email_address_is_audited_without_the_address(personas)
     ).last()
     assert entry.detail == "email changed"
     assert "evil" not in str(AuditEvent.objects.values_list())
+
+
+def test_an_administrator_marks_a_clinician_clinical_lead_and_it_is_audited(personas):
+    admin = signed_in(personas.admin)
+    data = {
+        "display_name": personas.clinician.display_name,
+        "email": "c@clinic.example",
+        "role": "clinician",
+        "clinician_type": "physician",
+        "clinical_lead": "on",
+        "clinics": [personas.clinic.pk],
+        "is_active": "on",
+    }
+    url = reverse("accounts:staff_edit", args=[personas.clinician.pk])
+    assert admin.post(url, data).status_code == 302
+    personas.clinician.refresh_from_db()
+    assert personas.clinician.leads_protocols
+    entry = AuditEvent.objects.filter(
+        action="permission_change", object_id=str(personas.clinician.pk)
+    ).last()
+    assert "clinical_lead: False->True" in entry.detail
+    assert signed_in(personas.clinician).get(reverse("careplans:protocols")).status_code == 200
+
+
+def test_only_a_clinician_can_be_a_clinical_lead(personas):
+    data = {
+        "display_name": personas.colleague.display_name,
+        "email": "a@clinic.example",
+        "role": "advocate",
+        "clinician_type": "",
+        "clinical_lead": "on",
+        "clinics": [personas.clinic.pk],
+        "is_active": "on",
+    }
+    response = signed_in(personas.admin).post(
+        reverse("accounts:staff_edit", args=[personas.colleague.pk]), data
+    )
+    assert response.status_code == 200
+    assert "Only a clinician can be a clinical lead." in response.content.decode()

@@ -29,7 +29,13 @@ from lantern.encounters.forms import (
     InstructionsForm,
     PhotoForm,
 )
-from lantern.encounters.models import CarePreferences, ConsentRecord, Encounter, InjuryPhoto
+from lantern.encounters.models import (
+    CarePreferences,
+    ConsentRecord,
+    Encounter,
+    FollowUpAssessment,
+    InjuryPhoto,
+)
 from lantern.patients.access import chart_for
 from lantern.patients.models import Patient
 from lantern.screening import alerts
@@ -166,6 +172,22 @@ def _blank_forms(visit: Encounter) -> dict[str, Any]:
     }
 
 
+def _follow_up(patient: Patient, visit: Encounter, failed: Any) -> dict[str, Any]:
+    """The follow-up assessment, its form, the decision support and the plan it made."""
+    # Imported here: the care-plan app depends on visits, not the other way round.
+    from lantern.careplans.decision_support import visit_support
+    from lantern.careplans.models import Activity
+    from lantern.encounters.views.follow_up import follow_up_form
+
+    assessment = FollowUpAssessment.objects.filter(encounter=visit).first()
+    return {
+        "follow_up": assessment,
+        "follow_up_form": failed or follow_up_form(patient, visit),
+        "follow_up_support": visit_support(visit, assessment),
+        "planned_from_visit": Activity.objects.filter(origin_visit=visit).count(),
+    }
+
+
 def visit_context(
     request: AuthenticatedHttpRequest,
     patient: Patient,
@@ -187,6 +209,7 @@ def visit_context(
     failed_photo = forms.pop("photo_form", None)
     injuries = _injuries(visit, can_photograph, failed_photo) if Section.INJURIES in chart else []
     shows_consents = Section.CONSENTS in chart
+    failed_follow_up = forms.pop("follow_up_form", None)
     context: dict[str, Any] = {
         "patient": patient,
         "visit": visit,
@@ -215,6 +238,8 @@ def visit_context(
         ),
         "urgent_alerts": alerts.urgent_alerts(request.user, patient=patient),
         **_blank_forms(visit),
+        # The follow-up assessment records exposure and what was given: examination findings.
+        **(_follow_up(patient, visit, failed_follow_up) if Section.EXAM_FINDINGS in chart else {}),
     }
     context.update(forms)
     context["done_form"].offer_steps(steps)

@@ -135,9 +135,17 @@ def _detail_context(
             if Section.REFERRALS in chart
             else []
         ),
+        **(_care_plan(patient) if Section.CARE_PLAN in chart else {}),
     }
     context.update(forms)
     return context
+
+
+def _care_plan(patient: Patient) -> dict[str, object]:
+    # Imported here: the care-plan app builds on the registry, not the other way round.
+    from lantern.careplans.chart import chart_summary
+
+    return chart_summary(patient)
 
 
 def _emergency_grant(user: User, patient: Patient) -> EmergencyAccess | None:

@@ -1,0 +1,157 @@
+"""A clinical lead copies a protocol, edits it, reads the diff, dry-runs and publishes it;
+plans made afterwards record the clinic's version, plans made before keep theirs."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+from django.urls import reverse
+
+from lantern.audit.models import AuditEvent
+from lantern.careplans.generation import careplan_generate
+from lantern.careplans.models import Activity, ClinicProtocol
+from tests.careplans.conftest import assess
+from tests.clients import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def lead(personas):
+    personas.clinician.clinical_lead = True
+    personas.clinician.save()
+    return personas.clinician
+
+
+def copy(client, personas, new_id="riverside-followup"):
+    return client.post(
+        reverse("careplans:protocol_copy"),
+        {
+            "clinic": personas.clinic.pk,
+            "source": "shipped:sa-followup-v1",
+            "new_id": new_id,
+            "version": "1.0.0",
+        },
+    )
+
+
+def test_who_may_adapt_protocols(personas, lead):
+    url = reverse("careplans:protocols")
+    assert signed_in(lead).get(url).status_code == 200
+    assert signed_in(personas.admin).get(url).status_code == 200
+    for persona in (personas.colleague, personas.outsider, personas.manager, personas.auditor):
+        assert signed_in(persona).get(url).status_code == 403
+    assert AuditEvent.objects.filter(actor=personas.colleague, outcome="denied").exists()
+
+
+def test_a_clinician_who_is_not_a_lead_is_refused(personas):
+    assert signed_in(personas.clinician).get(reverse("careplans:protocols")).status_code == 403
+
+
+def test_copy_edit_diff_dry_run_and_publish(personas, lead, visit):
+    client = signed_in(lead)
+    response = copy(client, personas)
+    record = ClinicProtocol.objects.get()
+    assert response.url == reverse("careplans:protocol_edit", args=[record.pk])
+    assert record.status == "draft"
+    data = record.data
+    for rule in data["rules"]:
+        for activity in rule["activities"]:
+            if activity["id"] == "followup-exam":
+                activity["title"] = "Riverside follow-up visit"
+    edit = reverse("careplans:protocol_edit", args=[record.pk])
+    assert client.post(edit, {"protocol": json.dumps(data)}).status_code == 302
+    page = text(client.get(edit))
+    assert "~ rule followup-exam, activity followup-exam: title:" in page
+    assert "-> Riverside follow-up visit" in page
+    assert "~ protocol: derived from: (none) -> sa-followup-v1 1.0.0" in page
+    dry = text(
+        client.post(
+            reverse("careplans:protocol_dry_run", args=[record.pk]),
+            {"facts": json.dumps(FACTS)},
+        )
+    )
+    assert '"protocol": "riverside-followup"' in dry
+    assert '"title": "Riverside follow-up visit"' in dry
+    client.post(reverse("careplans:protocol_publish", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == "published"
+    assert record.data["review"]["status"] == "approved"
+    assert record.data["review"]["approved_by"] == lead.display_name
+    assess(personas, visit)
+    careplan_generate(patient=personas.patient, visit=visit, actor=lead)
+    exam = Activity.objects.get(code="followup-exam")
+    assert (exam.protocol_id, exam.protocol_version, exam.title) == (
+        "riverside-followup",
+        "1.0.0",
+        "Riverside follow-up visit",
+    )
+
+
+FACTS = {
+    "assessed_at": "2026-03-09T10:00:00-04:00",
+    "exposure_at": "2026-03-08T22:00:00-04:00",
+    "exposure_approximate": False,
+    "age_years": 24,
+    "sex_at_birth": "female",
+    "pregnant": False,
+    "hiv_status": "negative",
+    "hiv_test_generation": 4,
+    "npep_started_at": None,
+    "ec_given": False,
+    "prophylaxis_given": False,
+    "hbv_immune": None,
+    "hbv_vaccine_doses": 0,
+    "hpv_vaccine_doses": 0,
+    "chronic_conditions": [],
+    "positive_screens": [],
+}
+
+
+def test_a_refused_protocol_names_the_rule_and_reason_and_keeps_the_draft(personas, lead):
+    client = signed_in(lead)
+    copy(client, personas)
+    record = ClinicProtocol.objects.get()
+    data = record.data
+    data["rules"][0]["activities"][0]["source"] = "no-such-source"
+    typed = json.dumps(data)
+    response = client.post(
+        reverse("careplans:protocol_edit", args=[record.pk]), {"protocol": typed}
+    )
+    page = text(response)
+    assert response.status_code == 200
+    assert "Not saved: the protocol was refused." in page
+    assert "rule npep, activity hiv-npep" in page
+    assert "no-such-source" in page
+    record.refresh_from_db()
+    assert record.data["rules"][0]["activities"][0]["source"] != "no-such-source"
+
+
+def test_contradictory_dry_run_facts_are_named(personas, lead):
+    client = signed_in(lead)
+    copy(client, personas)
+    record = ClinicProtocol.objects.get()
+    facts = {**FACTS, "sex_at_birth": "male", "pregnant": True}
+    page = text(
+        client.post(
+            reverse("careplans:protocol_dry_run", args=[record.pk]), {"facts": json.dumps(facts)}
+        )
+    )
+    assert "is true but sex_at_birth is male" in page
+
+
+def test_a_copy_at_another_clinic_is_not_found(personas, lead):
+    copy(signed_in(lead), personas)
+    record = ClinicProtocol.objects.get()
+    personas.outsider.clinical_lead = True
+    personas.outsider.save()
+    response = signed_in(personas.outsider).get(
+        reverse("careplans:protocol_edit", args=[record.pk])
+    )
+    assert response.status_code == 404
