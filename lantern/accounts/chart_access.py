@@ -80,7 +80,7 @@ class ChartSections:
 
     def __getitem__(self, section: str) -> bool:
         if section not in Section.values:
-            raise KeyError(section)  # a misspelt section in a template fails loudly
+            raise KeyError(section)  # a misspelt section is never shown
         return section in self._sections
 
     def __repr__(self) -> str:

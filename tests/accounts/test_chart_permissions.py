@@ -174,6 +174,7 @@ SHOWN_ON = {
     Section.SCREENING_RESULTS: (_detail, 'id="screening-heading"'),
     Section.CONTACT_PLAN: (_detail, "Contact plan: call the shelter first"),
     Section.REFERRALS: (_detail, 'id="referrals-heading"'),
+    Section.CARE_PLAN: (_detail, 'id="care-plan-heading"'),
 }
 
 # Each section's own addresses: GET a page of it, or POST to a form that writes to it.
@@ -181,7 +182,8 @@ OWN_ADDRESSES = {
     Section.VISIT_DETAILS: lambda c: [("get", "encounters:visit_edit", c.patient_id, c.visit_id)],
     Section.CONSENTS: lambda c: [("post", "encounters:consent_add", c.patient_id, c.visit_id)],
     Section.EXAM_FINDINGS: lambda c: [
-        ("post", "encounters:exam_step_add", c.patient_id, c.visit_id)
+        ("post", "encounters:exam_step_add", c.patient_id, c.visit_id),
+        ("post", "encounters:follow_up", c.patient_id, c.visit_id),
     ],
     Section.INJURIES: lambda c: [("post", "encounters:injury_add", c.patient_id, c.visit_id)],
     Section.PHOTOGRAPHS: lambda c: [
@@ -202,10 +204,10 @@ OWN_ADDRESSES = {
     Section.SCREENING_RESULTS: lambda c: [("get", "screening:session", c.patient_id, c.session_id)],
     Section.CONTACT_PLAN: lambda c: [("get", "patients:contact_plan", c.patient_id)],
     Section.REFERRALS: lambda c: [("get", "referrals:referral_start", c.patient_id)],
+    Section.CARE_PLAN: lambda c: [("get", "careplans:plan", c.patient_id)],
 }
 
-# The care plan has no page of its own yet: the table holds its row for it.
-NOT_YET_ON_A_PAGE = {Section.CARE_PLAN}
+NOT_YET_ON_A_PAGE: set[Section] = set()
 
 
 def test_every_section_is_checked_on_a_page_or_waits_for_one():

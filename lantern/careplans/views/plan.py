@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found
+from lantern.accounts.chart_access import Section
 from lantern.accounts.models import User
 from lantern.audit.services import audit_read_shown
 from lantern.careplans import services
@@ -95,7 +96,7 @@ def _plan_context(
 @require_safe
 def careplan_detail(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     """The plan: physical and mental health in one list, urgent windows first."""
-    patient, can_write = patient_for(request, patient_id, read=READ)
+    patient, can_write = patient_for(request, patient_id, read=READ, section=Section.CARE_PLAN)
     return render(request, "careplans/plan.html", _plan_context(patient, can_write=can_write))
 
 
@@ -130,7 +131,7 @@ def careplan_generate_view(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
 ) -> HttpResponse:
     """Make (or complete) the plan from the visit's follow-up assessment."""
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.CARE_PLAN).patient
     visit = visit_for(request, patient, visit_id)
     if request.method != "POST":  # the address reloaded, or its language changed
         return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)
@@ -150,7 +151,7 @@ def careplan_generate_view(
 @care_staff_required
 @require_safe_or_POST
 def activity_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.CARE_PLAN).patient
     if request.method != "POST":
         return _back(patient)
     form = ActivityForm(request.POST, owners=owners_for(patient))
@@ -176,7 +177,7 @@ def activity_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpRes
 def activity_status(
     request: AuthenticatedHttpRequest, patient_id: UUID, activity_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.CARE_PLAN).patient
     activity = _activity_for(request, patient, activity_id)
     if request.method != "POST":
         return _back(patient)
@@ -194,7 +195,7 @@ def activity_status(
 def activity_owner(
     request: AuthenticatedHttpRequest, patient_id: UUID, activity_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.CARE_PLAN).patient
     activity = _activity_for(request, patient, activity_id)
     if request.method != "POST":
         return _back(patient)
@@ -214,7 +215,7 @@ def activity_owner(
 def appointment_add(
     request: AuthenticatedHttpRequest, patient_id: UUID, activity_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.CARE_PLAN).patient
     activity = _activity_for(request, patient, activity_id)
     if request.method != "POST":
         return _back(patient)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest
+from lantern.accounts.chart_access import Section
 from lantern.core.http import require_safe_or_POST
 from lantern.encounters import services
 from lantern.encounters.forms import FollowUpAssessmentForm
@@ -41,7 +42,7 @@ def follow_up_form(patient: Patient, visit: Encounter, data: Any = None) -> Foll
 def follow_up_record(
     request: AuthenticatedHttpRequest, patient_id: UUID, visit_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True).patient
+    patient = patient_for(request, patient_id, write=True, section=Section.EXAM_FINDINGS).patient
     visit = visit_for(request, patient, visit_id)
     if request.method != "POST":  # the address reloaded, or its language changed
         return redirect("encounters:visit", patient_id=patient.pk, visit_id=visit.pk)

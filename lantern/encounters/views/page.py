@@ -209,6 +209,7 @@ def visit_context(
     failed_photo = forms.pop("photo_form", None)
     injuries = _injuries(visit, can_photograph, failed_photo) if Section.INJURIES in chart else []
     shows_consents = Section.CONSENTS in chart
+    failed_follow_up = forms.pop("follow_up_form", None)
     context: dict[str, Any] = {
         "patient": patient,
         "visit": visit,
@@ -237,7 +238,8 @@ def visit_context(
         ),
         "urgent_alerts": alerts.urgent_alerts(request.user, patient=patient),
         **_blank_forms(visit),
-        **_follow_up(patient, visit, forms.pop("follow_up_form", None)),
+        # The follow-up assessment records exposure and what was given: examination findings.
+        **(_follow_up(patient, visit, failed_follow_up) if Section.EXAM_FINDINGS in chart else {}),
     }
     context.update(forms)
     context["done_form"].offer_steps(steps)
