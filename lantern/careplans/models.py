@@ -49,6 +49,10 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.PLANNED, Status.SCHEDULED)
+# What a partner organisation may meet: social and practical needs, and counseling added by
+# staff. Clinical activities (protocol ones, medication) are the clinic's own.
+REFERABLE_AREAS = (Category.SOCIAL, Category.PRACTICAL)
+REFERABLE_KINDS = ("counseling",)
 
 
 class CarePlan(models.Model):
@@ -202,6 +206,20 @@ class Activity(models.Model):
     @property
     def generated(self) -> bool:
         return bool(self.protocol_id)
+
+    @property
+    def referable(self) -> bool:
+        """Open, and a need a referral to a service could serve.
+
+        Activities another app linked in (``external_ref``: a referral awaiting its answer, a
+        reminder to reconfirm) are that app's own work, never a need to refer for; urgent
+        windows are the clinic's to meet.
+        """
+        if not self.is_open or self.external_ref or self.urgent:
+            return False
+        return self.category in REFERABLE_AREAS or (
+            not self.protocol_id and self.code in REFERABLE_KINDS
+        )
 
 
 class ActivityStatusChange(models.Model):

@@ -77,3 +77,66 @@ def test_completed_closes_the_activity_it_was_started_from_and_what_waits_for_it
     assert need.status == "done"
     waiting = Activity.objects.get(external_ref=f"referral:{referral.pk}")
     assert waiting.status == "done"
+
+
+def _plan_page(client, personas) -> str:
+    import html
+
+    response = client.get(reverse("careplans:plan", args=[personas.patient.pk]))
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def _refer_link(personas, activity) -> str:
+    start = reverse("referrals:referral_start", args=[personas.patient.pk])
+    return f'href="{start}?activity={activity.pk}"'
+
+
+def test_the_care_plan_offers_a_referral_for_each_open_need_a_service_could_serve(
+    personas, client_for
+):
+    from lantern.patients import emergency
+
+    plan = careplans.careplan_for(patient=personas.patient)
+    due = timezone.now() + datetime.timedelta(days=3)
+
+    def add(code, title, category, **values):
+        return careplans.activity_add(
+            plan=plan,
+            actor=personas.clinician,
+            code=code,
+            title=title,
+            due=due,
+            category=category,
+            **values,
+        )
+
+    housing = add("housing", "Find a safe place to stay", "social")
+    counseling = add("counseling", "Trauma-focused counseling", "mental")
+    medication = add("medication", "Refill of inhaler", "physical")
+    rescreen = add("mental-health-rescreen", "Re-screen in two weeks", "mental")
+    waiting = add("referral_waiting", "Referral sent", "social", external_ref="referral:x")
+    done = add("legal", "Talk to an immigration lawyer", "practical")
+    careplans.activity_status_set(activity=done, actor=personas.clinician, status="done")
+
+    page = _plan_page(client_for(personas.clinician), personas)
+    assert _refer_link(personas, housing) in page
+    assert _refer_link(personas, counseling) in page
+    assert 'Refer to a service<span class="visually-hidden"> (Find a safe place to stay)' in page
+    for not_for_a_service in (medication, rescreen, waiting, done):
+        assert _refer_link(personas, not_for_a_service) not in page
+    start = client_for(personas.clinician).get(
+        reverse("referrals:referral_start", args=[personas.patient.pk]) + f"?activity={housing.pk}"
+    )
+    assert "Started from: Care plan · Find a safe place to stay" in start.content.decode()
+
+    # Emergency access reads the plan but may not start a referral: no link is offered.
+    search = emergency.emergency_search_start(
+        actor=personas.colleague, reason="Unconscious patient, needs the follow-up plan"
+    )
+    emergency.emergency_access_open(
+        actor=personas.colleague, grant=search, patient=personas.patient
+    )
+    read_only = _plan_page(client_for(personas.colleague), personas)
+    assert "Find a safe place to stay" in read_only
+    assert "Refer to a service" not in read_only

@@ -28,7 +28,7 @@ from lantern.careplans.models import Activity, ActivityStatusChange, CarePlan
 from lantern.careplans.windows import countdown
 from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.encounters.views.page import visit_for
-from lantern.patients.access import care_staff_required, patient_for
+from lantern.patients.access import care_staff_required, chart_for, patient_for
 from lantern.patients.models import Patient
 
 READ = services.AUDIT_CATEGORY
@@ -66,7 +66,11 @@ def with_countdowns(activities: list[Activity]) -> list[Activity]:
 
 
 def _plan_context(
-    patient: Patient, *, can_write: bool, failed: dict[str, Any] | None = None
+    request: AuthenticatedHttpRequest,
+    patient: Patient,
+    *,
+    can_write: bool,
+    failed: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     failed = failed or {}
     owners = owners_for(patient)
@@ -88,6 +92,8 @@ def _plan_context(
         "open_activities": [a for a in activities if a.is_open],
         "closed_activities": [a for a in activities if not a.is_open],
         "can_write": can_write,
+        # Starting a referral changes the record and needs the chart's referrals section.
+        "may_refer": can_write and Section.REFERRALS in chart_for(request, patient),
         "activity_form": failed.get("activity") or ActivityForm(owners=owners),
     }
 
@@ -97,14 +103,16 @@ def _plan_context(
 def careplan_detail(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpResponse:
     """The plan: physical and mental health in one list, urgent windows first."""
     patient, can_write = patient_for(request, patient_id, read=READ, section=Section.CARE_PLAN)
-    return render(request, "careplans/plan.html", _plan_context(patient, can_write=can_write))
+    return render(
+        request, "careplans/plan.html", _plan_context(request, patient, can_write=can_write)
+    )
 
 
 def _plan_with_errors(
     request: AuthenticatedHttpRequest, patient: Patient, **failed: Any
 ) -> HttpResponse:
     audit_read_shown(request=request, patient_id=patient.pk, obj=patient, category=READ)
-    context = _plan_context(patient, can_write=True, failed=failed)
+    context = _plan_context(request, patient, can_write=True, failed=failed)
     return render(request, "careplans/plan.html", context)
 
 
