@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,13 +16,26 @@ from lantern.referrals.models.referral import PARTNER_ANSWERS
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
+class OnTheReferralPage(forms.Form):
+    """A form of the referral page, which shows several: each has its own element ids, so
+    that every label names its own field ("status" is both the consent's and the referral's)."""
+
+    ids = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.ids}-%s")
+        super().__init__(*args, **kwargs)
+
+
 class StartForm(forms.Form):
     """Which active service of the directory the referral goes to."""
 
     service = forms.UUIDField(widget=forms.HiddenInput)
 
 
-class ShareForm(CleanTextMixin, forms.Form):
+class ShareForm(CleanTextMixin, OnTheReferralPage):
+    ids = "share"
+
     items = forms.MultipleChoiceField(
         label=_("What goes with the referral"),
         choices=sharing.ShareItem.choices,
@@ -40,8 +55,10 @@ class ShareForm(CleanTextMixin, forms.Form):
     )
 
 
-class ReferralConsentForm(CleanTextMixin, forms.Form):
+class ReferralConsentForm(CleanTextMixin, OnTheReferralPage):
     """The patient's decision about sharing these items with the organisation."""
+
+    ids = "consent"
 
     status = forms.ChoiceField(
         label=_("Decision"),
@@ -75,7 +92,9 @@ class ReferralConsentForm(CleanTextMixin, forms.Form):
         return cleaned
 
 
-class HandoffForm(CleanTextMixin, forms.Form):
+class HandoffForm(CleanTextMixin, OnTheReferralPage):
+    ids = "handoff"
+
     text = forms.CharField(
         label=_("Hand-off note"),
         max_length=2000,
@@ -84,8 +103,10 @@ class HandoffForm(CleanTextMixin, forms.Form):
     )
 
 
-class StatusForm(CleanTextMixin, forms.Form):
+class StatusForm(CleanTextMixin, OnTheReferralPage):
     """Staff record an answer the partner gave by phone, or cancel the referral."""
+
+    ids = "status"
 
     status = forms.ChoiceField(
         label=_("New status"),

@@ -215,3 +215,20 @@ def test_the_slip_names_the_service_only_if_the_patient_agreed(personas):
     named = client.post(url, {"name_service": "on"}).content.decode()
     assert "Emergency beds" in named
     assert AuditEvent.objects.filter(action="print", patient_id=personas.patient.pk).count() == 2
+
+
+def test_each_label_of_the_draft_page_names_its_own_field(personas, client_for):
+    """The page holds the share, consent, status and hand-off forms: "status", "items" and
+    "note" are field names of several, and each still has its own id, so that a label never
+    ticks another form's box (the consent's "Given" once checked the status form's)."""
+    h.advocate_on_team(personas)
+    referral = h.draft(personas)
+    page = client_for(personas.colleague).get(
+        reverse("referrals:referral", args=[personas.patient.pk, referral.pk])
+    )
+    body = page.content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', body)
+    assert ids
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'for="consent-status_0"' in body
+    assert 'for="status-status_0"' in body
