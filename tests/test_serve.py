@@ -83,7 +83,8 @@ def served(tmp_path):  # type: ignore[no-untyped-def]
             env=env,
             cwd=ROOT,
             check=True,
-            timeout=120,
+            # Generous: migrating a fresh database is slow on a busy machine.
+            timeout=600,
         )
     port = free_port()
     log = tmp_path / "serve.log"

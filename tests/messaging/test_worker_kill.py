@@ -116,7 +116,7 @@ def lantern(env: dict[str, str], *args: str) -> str:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # migrating a fresh database is slow on a busy machine
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
