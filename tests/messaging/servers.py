@@ -6,6 +6,7 @@ import asyncio
 import base64
 import email
 import json
+import logging
 import socket
 import threading
 import urllib.parse
@@ -13,6 +14,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
+
+# The server's thread outlives a test's captured output; its connection notes are not needed.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port() -> int:
