@@ -180,15 +180,27 @@ def activity_add(request: AuthenticatedHttpRequest, patient_id: UUID) -> HttpRes
     return _back(patient)
 
 
+def _activity_post(
+    request: AuthenticatedHttpRequest, patient_id: UUID, activity_id: int
+) -> tuple[Patient, Activity] | HttpResponse:
+    """The patient and activity a change is for; a GET (reload, language change) goes back
+    to the plan."""
+    patient = patient_for(request, patient_id, write=True, section=Section.CARE_PLAN).patient
+    activity = _activity_for(request, patient, activity_id)
+    if request.method != "POST":
+        return _back(patient)
+    return patient, activity
+
+
 @care_staff_required
 @require_safe_or_POST
 def activity_status(
     request: AuthenticatedHttpRequest, patient_id: UUID, activity_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True, section=Section.CARE_PLAN).patient
-    activity = _activity_for(request, patient, activity_id)
-    if request.method != "POST":
-        return _back(patient)
+    found = _activity_post(request, patient_id, activity_id)
+    if isinstance(found, HttpResponse):
+        return found
+    patient, activity = found
     prefix = f"a{activity.pk}-status"
     form = StatusForm(request.POST, prefix=prefix)
     if not form.is_valid():
@@ -203,10 +215,10 @@ def activity_status(
 def activity_owner(
     request: AuthenticatedHttpRequest, patient_id: UUID, activity_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True, section=Section.CARE_PLAN).patient
-    activity = _activity_for(request, patient, activity_id)
-    if request.method != "POST":
-        return _back(patient)
+    found = _activity_post(request, patient_id, activity_id)
+    if isinstance(found, HttpResponse):
+        return found
+    patient, activity = found
     prefix = f"a{activity.pk}-owner"
     form = OwnerForm(request.POST, prefix=prefix, owners=owners_for(patient))
     if not form.is_valid():
@@ -223,10 +235,10 @@ def activity_owner(
 def appointment_add(
     request: AuthenticatedHttpRequest, patient_id: UUID, activity_id: int
 ) -> HttpResponse:
-    patient = patient_for(request, patient_id, write=True, section=Section.CARE_PLAN).patient
-    activity = _activity_for(request, patient, activity_id)
-    if request.method != "POST":
-        return _back(patient)
+    found = _activity_post(request, patient_id, activity_id)
+    if isinstance(found, HttpResponse):
+        return found
+    patient, activity = found
     prefix = f"a{activity.pk}-appointment"
     form = AppointmentForm(request.POST, prefix=prefix)
     if not form.is_valid():

@@ -7,9 +7,11 @@ patient's record, audited once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpResponse
@@ -179,25 +181,49 @@ def _back(referral: Referral) -> HttpResponse:
     return redirect("referrals:referral", patient_id=referral.patient_id, referral_id=referral.pk)
 
 
+def _owner_form(
+    request: AuthenticatedHttpRequest,
+    patient_id: UUID,
+    referral_id: UUID,
+    *,
+    form_class: type[forms.Form],
+    save: Callable[..., object],
+    done: str,
+    form_name: str,
+    errors: tuple[type[Exception], ...] = (referring.ReferralError,),
+) -> HttpResponse:
+    """One owner's form on the referral page: validate, call its service, come back to the
+    page; on any error the page shows again with what was typed and the reason."""
+    found = _owner_post(request, patient_id, referral_id)
+    if isinstance(found, HttpResponse):
+        return found
+    patient, referral = found
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            save(actor=request.user, referral=referral, **form.cleaned_data)
+        except errors as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done)
+            return _back(referral)
+    return _page(request, patient, referral, **{form_name: form})
+
+
 @owner_required
 @require_safe_or_POST
 def referral_share(
     request: AuthenticatedHttpRequest, patient_id: UUID, referral_id: UUID
 ) -> HttpResponse:
-    found = _owner_post(request, patient_id, referral_id)
-    if isinstance(found, HttpResponse):
-        return found
-    patient, referral = found
-    form = ShareForm(request.POST)
-    if form.is_valid():
-        try:
-            referring.referral_share_set(actor=request.user, referral=referral, **form.cleaned_data)
-        except referring.ReferralError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("What the referral shares was saved."))
-            return _back(referral)
-    return _page(request, patient, referral, share_form=form)
+    return _owner_form(
+        request,
+        patient_id,
+        referral_id,
+        form_class=ShareForm,
+        save=referring.referral_share_set,
+        done=_("What the referral shares was saved."),
+        form_name="share_form",
+    )
 
 
 @owner_required
@@ -205,22 +231,16 @@ def referral_share(
 def referral_consent(
     request: AuthenticatedHttpRequest, patient_id: UUID, referral_id: UUID
 ) -> HttpResponse:
-    found = _owner_post(request, patient_id, referral_id)
-    if isinstance(found, HttpResponse):
-        return found
-    patient, referral = found
-    form = ReferralConsentForm(request.POST)
-    if form.is_valid():
-        try:
-            referring.referral_consent_record(
-                actor=request.user, referral=referral, **form.cleaned_data
-            )
-        except (referring.ReferralError, visit_services.VisitError) as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The patient's decision was recorded."))
-            return _back(referral)
-    return _page(request, patient, referral, consent_form=form)
+    return _owner_form(
+        request,
+        patient_id,
+        referral_id,
+        form_class=ReferralConsentForm,
+        save=referring.referral_consent_record,
+        done=_("The patient's decision was recorded."),
+        form_name="consent_form",
+        errors=(referring.ReferralError, visit_services.VisitError),
+    )
 
 
 @owner_required
@@ -275,22 +295,15 @@ def referral_link(
 def referral_status(
     request: AuthenticatedHttpRequest, patient_id: UUID, referral_id: UUID
 ) -> HttpResponse:
-    found = _owner_post(request, patient_id, referral_id)
-    if isinstance(found, HttpResponse):
-        return found
-    patient, referral = found
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            referring.referral_status_set(
-                actor=request.user, referral=referral, **form.cleaned_data
-            )
-        except referring.ReferralError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Status recorded."))
-            return _back(referral)
-    return _page(request, patient, referral, status_form=form)
+    return _owner_form(
+        request,
+        patient_id,
+        referral_id,
+        form_class=StatusForm,
+        save=referring.referral_status_set,
+        done=_("Status recorded."),
+        form_name="status_form",
+    )
 
 
 @owner_required
@@ -298,17 +311,12 @@ def referral_status(
 def referral_handoff(
     request: AuthenticatedHttpRequest, patient_id: UUID, referral_id: UUID
 ) -> HttpResponse:
-    found = _owner_post(request, patient_id, referral_id)
-    if isinstance(found, HttpResponse):
-        return found
-    patient, referral = found
-    form = HandoffForm(request.POST)
-    if form.is_valid():
-        try:
-            referring.handoff_note_add(actor=request.user, referral=referral, **form.cleaned_data)
-        except referring.ReferralError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Hand-off note kept."))
-            return _back(referral)
-    return _page(request, patient, referral, handoff_form=form)
+    return _owner_form(
+        request,
+        patient_id,
+        referral_id,
+        form_class=HandoffForm,
+        save=referring.handoff_note_add,
+        done=_("Hand-off note kept."),
+        form_name="handoff_form",
+    )
