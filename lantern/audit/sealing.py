@@ -228,7 +228,7 @@ def _store(links: list[chain.Stored]) -> None:
         if connection.vendor == "postgresql":
             values = ", ".join(["(%s::bigint, %s, %s)"] * len(entries))
             cursor.execute(
-                "UPDATE audit_auditevent AS e SET prev_hash = v.p, entry_hash = v.h "  # noqa: S608
+                "UPDATE audit_auditevent AS e SET prev_hash = v.p, entry_hash = v.h "  # noqa: S608  # nosec B608
                 f"FROM (VALUES {values}) AS v(s, p, h) "
                 "WHERE e.sequence = v.s AND e.entry_hash = ''",
                 [value for entry in entries for value in entry],

@@ -131,7 +131,7 @@ def next_sequence_expression() -> RawSQL:
     """The next entry number, worked out by the database inside the INSERT itself."""
     if connection.vendor == "postgresql":
         # A constant name: nothing from outside reaches this SQL.
-        return RawSQL(f"nextval('{ENTRY_SEQUENCE}')", (), output_field=models.BigIntegerField())  # noqa: S611
+        return RawSQL(f"nextval('{ENTRY_SEQUENCE}')", (), output_field=models.BigIntegerField())  # noqa: S611  # nosec B611
     # SQLite admits one writer at a time: the largest number so far is stable in the INSERT.
     return RawSQL(
         "(SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit_auditevent)",
@@ -145,7 +145,7 @@ def next_sequences(count: int) -> list[int]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"SELECT nextval('{ENTRY_SEQUENCE}') FROM generate_series(1, %s)",  # noqa: S608
+                f"SELECT nextval('{ENTRY_SEQUENCE}') FROM generate_series(1, %s)",  # noqa: S608  # nosec B608
                 [count],
             )
             return sorted(int(row[0]) for row in cursor.fetchall())

@@ -111,17 +111,14 @@ def home(client):
     return response.content.decode()
 
 
-@pytest.mark.skipif(
-    connection.vendor == "postgresql",
-    reason="known defect: on PostgreSQL the training notice replaces this workspace list",
-)
 def test_a_clinician_sees_todays_patients_flags_and_waiting_screens(
     personas, client_for, counselor
 ):
     add_work(personas, counselor, patient=personas.patient)
     page = home(client_for(personas.clinician))
     assert "Today's patients" in page
-    assert reverse("encounters:visit", args=[personas.patient.pk, 1]) in page
+    visit = personas.patient.encounters.get()
+    assert reverse("encounters:visit", args=[personas.patient.pk, visit.pk]) in page
     assert "Needs attention now" in page
     assert "Open the result for Rosa Delgado" in page
     assert "Screenings waiting for a private moment" in page
@@ -152,15 +149,12 @@ def test_an_advocate_sees_plans_to_confirm_and_slots_for_referrals(personas, cli
     assert "Today's patients" not in page
 
 
-@pytest.mark.skipif(
-    connection.vendor == "postgresql",
-    reason="known defect: on PostgreSQL the training notice replaces this workspace list",
-)
 def test_a_counselor_sees_positive_mental_health_screens(personas, client_for, counselor):
     add_work(personas, counselor, patient=personas.patient)
     page = home(client_for(counselor))
     assert "Positive mental-health screens without a follow-up" in page
-    assert reverse("screening:session", args=[personas.patient.pk, 1]) in page
+    session = personas.patient.screening_sessions.get(instrument_ids=["phq-9"])
+    assert reverse("screening:session", args=[personas.patient.pk, session.pk]) in page
     assert "Re-screens due" in page
     assert "Repeat PHQ-9" in page
     assert "Therapy and group referrals" in page
