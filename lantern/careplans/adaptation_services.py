@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lantern.audit.models import Action
 from lantern.audit.services import audit_record
@@ -60,12 +61,27 @@ def clinic_protocol_copy(
 
 @transaction.atomic
 def clinic_protocol_update(*, actor: User, record: ClinicProtocol, data: Any) -> protocols.Protocol:
-    """Replace a draft's data; ProtocolFileError names every problem, nothing is saved."""
+    """Replace a draft's data; ProtocolFileError names every problem, nothing is saved.
+
+    What the draft was copied from (``derived_from``) stays: left out or null, it is kept;
+    naming another original is refused, so the diff against the original always works.
+    """
     if record.status != ProtocolStatus.DRAFT:
         raise CarePlanError("Only a draft can be changed: copy it as a new version.")
+    copied_from = record.data.get("derived_from")
+    if isinstance(data, dict) and data.get("derived_from") is None:
+        data = {**data, "derived_from": copied_from}  # left out of the edit: kept as copied
     checked = protocols.load_protocol(data, name=f"{record.protocol_id} {record.version}")
     if (checked.id, checked.version) != (record.protocol_id, record.version):
         raise CarePlanError("The id and version of a draft stay as they were copied.")
+    if protocols.dump_protocol(checked)["derived_from"] != copied_from:
+        # The diff against the original is read through it, edit after edit.
+        raise CarePlanError(
+            _("A draft keeps what it was copied from: %(original)s.")
+            % {"original": f"{copied_from['id']} {copied_from['version']}"}
+            if copied_from
+            else _("A draft copied from nothing cannot name an original.")
+        )
     record.data = protocols.dump_protocol(checked)
     record.save(update_fields=["data"])
     audit_record(action=Action.UPDATE, actor=actor, obj=record, detail="draft edited")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any
 
 from django import forms
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts.models import User
+from lantern.careplans import protocols
 from lantern.careplans.models import Category, Status
 from lantern.core.forms import CleanTextMixin
 
@@ -64,9 +64,25 @@ class StatusForm(CleanTextMixin, forms.Form):
 class OwnerForm(forms.Form):
     owner = OwnerChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
 
-    def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        owners: QuerySet[User],
+        choices: list[tuple[Any, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+        field = self.fields["owner"]
+        field.queryset = owners  # type: ignore[attr-defined]
+        if choices is not None:
+            # A plan shows one of these per activity: the owners are read once for them all.
+            field.choices = choices  # type: ignore[attr-defined]
+
+    @staticmethod
+    def choices_for(owners: QuerySet[User]) -> list[tuple[Any, str]]:
+        """The owner menu, read once, for many forms over the same owners."""
+        field = OwnerChoiceField(queryset=owners, required=False)
+        return [(value, str(label)) for value, label in field.iterator(field)]
 
 
 class AppointmentForm(CleanTextMixin, forms.Form):
@@ -89,6 +105,17 @@ class ProtocolCopyForm(CleanTextMixin, forms.Form):
     )
 
 
+def _protocol_json(text: str) -> Any:
+    """The JSON in ``text`` within the protocols' size and nesting limits, or a form error
+    saying which limit it passes (the text stays in the field as typed)."""
+    try:
+        return protocols.read_json(text)
+    except protocols.JsonTextError as error:
+        raise forms.ValidationError(
+            _("Refused: %(reason)s") % {"reason": error.reason}, code="json"
+        ) from None
+
+
 class ProtocolEditForm(forms.Form):
     protocol = forms.CharField(
         label=_("Protocol (lantern-protocol/1 JSON)"),
@@ -96,13 +123,7 @@ class ProtocolEditForm(forms.Form):
     )
 
     def clean_protocol(self) -> Any:
-        text = self.cleaned_data["protocol"]
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(
-                _("Not valid JSON: %(error)s") % {"error": str(error)}
-            ) from error
+        return _protocol_json(self.cleaned_data["protocol"])
 
 
 class DryRunForm(forms.Form):
@@ -111,10 +132,4 @@ class DryRunForm(forms.Form):
     )
 
     def clean_facts(self) -> Any:
-        text = self.cleaned_data["facts"]
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(
-                _("Not valid JSON: %(error)s") % {"error": str(error)}
-            ) from error
+        return _protocol_json(self.cleaned_data["facts"])

@@ -155,6 +155,7 @@ def careplan_generate(*, patient: Patient, visit: Encounter, actor: User) -> Gen
             due=activity.due,
             latest=activity.latest,
             urgent=activity.urgent,
+            exposure_unknown=activity.exposure_unknown,
             offer=activity.offer,
             rationale=activity.rationale,
             source=activity.source,

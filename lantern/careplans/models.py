@@ -11,7 +11,9 @@ Terms:
   (housing, legal, counseling, peer group, medication) have no protocol. ``external_ref``
   links an activity from an app that depends on care plans (``referral:<uuid>``).
 * **open**: planned or scheduled; the other statuses end the activity.
-* **urgent window**: an open urgent activity; it closes at ``latest``.
+* **urgent window**: an open urgent activity; it closes at ``latest``, unless its
+  **exposure time is unknown** (``exposure_unknown``): then its dates count from the
+  assessment, the real deadline may have passed, and the clinician decides now.
 * **clinic protocol**: a clinic's own copy of a protocol, adapted by its clinical lead,
   published for the clinic once approved.
 """
@@ -85,6 +87,10 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         """Urgent windows that close at or after ``start`` and before ``end``."""
         return self.filter(urgent=True, latest__gte=start, latest__lt=end)
 
+    def deciding_now(self) -> ActivityQuerySet:
+        """Urgent windows whose exposure time is unknown: the clinician decides now."""
+        return self.filter(urgent=True, exposure_unknown=True)
+
     def visible_to(self, user: User) -> ActivityQuerySet:
         """Activities of the patients ``user`` may open (``Patient.objects.visible_to``)."""
         from lantern.patients.models import Patient
@@ -142,6 +148,8 @@ class Activity(models.Model):
     due = models.DateTimeField(_("due"))
     latest = models.DateTimeField(_("no later than"), null=True, blank=True)
     urgent = models.BooleanField(_("urgent"), default=False)
+    # Urgent, and counted from an exposure whose time is unknown: no countdown, decide now.
+    exposure_unknown = models.BooleanField(_("exposure time unknown"), default=False)
     # Put to the patient or left to the clinician's judgement rather than booked.
     offer = models.BooleanField(default=False)
     rationale = EncryptedTextField(_("why"), max_length=1000, blank=True)
@@ -202,6 +210,11 @@ class Activity(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def decide_now(self) -> bool:
+        """Open, urgent, and its deadline unknown: shown as "decide now", never a countdown."""
+        return self.is_open and self.urgent and self.exposure_unknown
 
     @property
     def generated(self) -> bool:

@@ -13,10 +13,18 @@ contact decision with its reason, audited, and listed on the patient's chart. A 
 taken once per appointment or activity and taken again only after the patient's contact
 preferences change. Preferences too old to trust become a care-plan activity for staff:
 re-confirm them with the patient.
+
+A queued reminder is decided again when the worker is about to send it
+(``reminder_recheck``): with the preferences and the clinic's rules as they are then, on the
+channel it was queued for, and only while the appointment or activity still needs it. The
+text is rendered again (a new code word, new approved wording); a window that closed while it
+waited moves it to the next one, or withholds it when that opens too late; anything else
+that stops it is kept as the reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import zoneinfo
 from typing import TYPE_CHECKING
@@ -34,7 +42,7 @@ from lantern.careplans.models import OPEN_STATUSES, Activity, Appointment
 from lantern.careplans.services import activity_add, careplan_for
 from lantern.messaging import services as messaging
 from lantern.messaging.delivery import book_run
-from lantern.messaging.models import ContactDecision
+from lantern.messaging.models import ContactDecision, OutboxMessage
 from lantern.patients.models import ContactChannel, ContactPlan
 
 if TYPE_CHECKING:
@@ -119,7 +127,7 @@ def patient_reminder(
     if decision.sends:
         row = rows[decision.channel]
         queued = messaging.message_enqueue(
-            key=f"{about}:{decision.channel}",
+            key=_outbox_key(patient, about, decision.channel),
             channel=decision.channel,
             audience="patient",
             recipient_ref=messaging.patient_channel_ref(row),
@@ -140,6 +148,71 @@ def patient_reminder(
         send_at=decision.send_at,
         message=queued,
     )
+
+
+def _outbox_key(patient: Patient, about: str, channel: str) -> str:
+    """One outbox message per decision to send: a reminder withheld when it was due to go out
+    and decided again later (the preferences changed) is queued anew, not matched to the
+    message that was withheld."""
+    earlier = ContactDecision.objects.filter(
+        patient=patient, about=about, outcome="send", channel=channel
+    ).count()
+    return f"{about}:{channel}" + (f":{earlier}" if earlier else "")
+
+
+NO_LONGER_NEEDED = reminders.Decision("withhold", "no_longer_needed")
+REMINDED = ("appointment:", "activity:")  # what a reminder's ``about`` starts with
+
+
+def _reminded_of(about: str) -> tuple[reminders.Message, Activity] | None:
+    """What the reminder ``about`` reminds of, if it still needs reminding."""
+    kind, _sep, rest = about.partition(":")
+    key, _sep, detail = rest.partition(":")
+    if not key.isdigit():
+        return None
+    if kind == "appointment":
+        booked = (
+            Appointment.objects.filter(pk=key, activity__status__in=OPEN_STATUSES)
+            .select_related("activity")
+            .first()
+        )
+        if booked is None or f"{booked.starts_at:%Y%m%dT%H%M}" != detail:
+            return None  # cancelled, done or moved: a moved one is decided anew for its time
+        return reminders.Message("appointment", at=booked.starts_at), booked.activity
+    if kind == "activity":
+        task = Activity.objects.open().filter(pk=key).first()
+        if task is None:
+            return None
+        return reminders.Message("follow-up", useful_until=task.latest), task
+    return None
+
+
+def reminder_recheck(message: OutboxMessage, now: datetime.datetime) -> reminders.Decision | None:
+    """The reminder ``message`` carries, decided again as the worker is about to send it.
+
+    None when the message is no reminder of this module's (the worker's own checks apply).
+    Otherwise the decision on the message's channel with the preferences and rules as they
+    are now: ``no_longer_needed`` once the appointment or activity is gone, done or moved;
+    preferences gone stale also ask staff to re-confirm them, as the sweep would.
+    """
+    decided = ContactDecision.objects.filter(message=message).order_by("decided_at", "pk").first()
+    patient = message.patient
+    if decided is None or patient is None or not decided.about.startswith(REMINDED):
+        return None
+    reminded = _reminded_of(decided.about)
+    if reminded is None:
+        return NO_LONGER_NEEDED
+    subject, activity = reminded
+    preferences, _rows = preferences_of(patient)
+    preferences = dataclasses.replace(
+        preferences, channels=tuple(c for c in preferences.channels if c.kind == message.channel)
+    )
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    decision = reminders.decide(preferences, subject, rules=rules_for(patient), now=now, tz=zone)
+    if decision.outcome == "staff_task":
+        with transaction.atomic():
+            _reconfirm_task(patient, activity.owner, now)
+    return decision
 
 
 def _reconfirm_task(patient: Patient, owner: User | None, now: datetime.datetime) -> None:

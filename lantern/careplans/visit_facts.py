@@ -2,7 +2,7 @@
 
 * From the visit's follow-up assessment: exposure time (exact, approximate or unknown),
   nPEP (started here or elsewhere, and when), EC, prophylaxis, vaccines, HIV status and
-  test, pregnancy, long-term conditions.
+  test, pregnancy, long-term conditions, and the physical signs of an STI seen at the exam.
 * From the registry: age in whole years at the assessment and sex at birth.
 * From screening sessions: the instruments found positive in the ``SCREEN_LOOKBACK`` days up
   to the assessment (their recall periods are two weeks and one month).
@@ -121,6 +121,7 @@ def facts_for(
         hpv_vaccine_doses=assessment.hpv_doses_before,
         chronic_conditions=tuple(assessment.chronic_conditions),
         positive_screens=tuple(screens),
+        sti_signs=tuple(assessment.sti_signs),
     )
 
 

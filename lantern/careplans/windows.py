@@ -1,13 +1,16 @@
 """Countdowns for urgent windows, in words staff read: "nPEP window closes in 14 h (Tue 19:00)".
 
-Used on the visit page before a plan exists (from the pure planner's activities) and on the
-patient's chart for every open urgent activity of the plan.
+Used on the visit page before a plan exists (from the pure planner's activities), and for
+every open urgent activity of a plan on the patient's chart, the care plan, the worklist and
+the start page. A window counted from an exposure whose time is unknown has no real
+deadline: it never counts down, it says "Exposure time unknown: decide now" and comes first.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -15,6 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lantern.careplans import protocols
+
+if TYPE_CHECKING:
+    from lantern.careplans.models import Activity
 
 WINDOW_NAMES = {
     "hiv-npep": gettext_lazy("nPEP window"),
@@ -44,6 +50,29 @@ def time_left(latest: datetime.datetime, now: datetime.datetime) -> str:
     return _("%(days)s days") % {"days": hours // 24}
 
 
+DECIDE_NOW = gettext_lazy("Exposure time unknown: decide now")
+
+
+def decide_now(code: str, title: str) -> str:
+    """ "nPEP window: Exposure time unknown: decide now"."""
+    return _("%(window)s — %(decide)s") % {
+        "window": window_name(code, title),
+        "decide": DECIDE_NOW,
+    }
+
+
+def urgent_text(activity: Activity, now: datetime.datetime) -> str:
+    """What an open urgent activity shows: "decide now", or its countdown."""
+    if activity.exposure_unknown:
+        return decide_now(activity.code, str(activity.title))
+    return countdown(activity.code, str(activity.title), activity.latest or activity.due, now)
+
+
+def urgent_first(activity: Activity) -> tuple[bool, datetime.datetime]:
+    """Sort key for urgent activities: exposure time unknown first, then the soonest closing."""
+    return (not activity.exposure_unknown, activity.latest or activity.due)
+
+
 def countdown(code: str, title: str, latest: datetime.datetime, now: datetime.datetime) -> str:
     """ "nPEP window closes in 14 h (Tue 19:00)", or that it has closed."""
     name = window_name(code, title)
@@ -69,18 +98,17 @@ def plan_windows(plan: protocols.Plan, now: datetime.datetime | None = None) -> 
     """Every urgent window of a (not yet stored) plan, soonest-closing first, then the
     windows that had already closed before the assessment."""
     now = now or timezone.now()
-    unknown = plan.facts.exposure_at is None
     found = []
-    for activity in plan.activities:
+    for activity in sorted(plan.activities, key=lambda a: not a.exposure_unknown):
         if not activity.urgent:
             continue
-        if unknown:
-            text = _("%(window)s: the exposure time is unknown, decide now") % {
-                "window": window_name(activity.code, activity.title)
-            }
+        if activity.exposure_unknown:
+            text = decide_now(activity.code, activity.title)
         else:
             text = countdown(activity.code, activity.title, activity.latest, now)
-        found.append(UrgentWindow(activity.code, text, activity.rationale, unknown, False))
+        found.append(
+            UrgentWindow(activity.code, text, activity.rationale, activity.exposure_unknown, False)
+        )
     for closed in plan.closed:
         if closed.code in WINDOW_NAMES:
             text = countdown(closed.code, closed.title, closed.latest, now)

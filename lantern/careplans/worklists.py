@@ -4,7 +4,10 @@ Terms (in the clinic's time zone):
 
 * **due today**: open activities due between the start of today and the start of tomorrow;
 * **overdue**: open activities due before the start of today;
-* **closing**: open urgent activities whose window closes within the next 24 hours.
+* **closing**: open urgent activities whose window closes within the next 24 hours, after
+  those whose exposure time is unknown (their window may have closed already: the clinician
+  decides now), which come first whenever their window, counted from the assessment, is
+  still open.
 
 Who sees what: a program manager sees every clinic of their health system (without names:
 they do not open records); everyone else only patients they may open
@@ -17,6 +20,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from lantern.accounts.models import Clinic, Role, User
@@ -71,6 +75,7 @@ ROW_FIELDS = (
     "due",
     "latest",
     "urgent",
+    "exposure_unknown",
     "protocol_id",
     "plan",
     "plan__patient",
@@ -82,13 +87,13 @@ NAMELESS_ROW_FIELDS = tuple(f for f in ROW_FIELDS if f != "plan__patient__prefer
 
 
 def _rows(
-    found: ActivityQuerySet, order: str, fields: tuple[str, ...]
+    found: ActivityQuerySet, order: tuple[str, ...], fields: tuple[str, ...]
 ) -> tuple[list[Activity], bool]:
     rows = list(
         found.select_related("plan__patient", "owner")
         .prefetch_related("plan__patient__clinics")
         .only(*fields)
-        .order_by(order, "pk")[: LIMIT + 1]
+        .order_by(*order, "pk")[: LIMIT + 1]
     )
     return rows[:LIMIT], len(rows) > LIMIT
 
@@ -101,10 +106,13 @@ def sections(
     tomorrow = today + datetime.timedelta(days=1)
     base = base_for(user, scope, clinic)
     fields = NAMELESS_ROW_FIELDS if sees_health_system(user) else ROW_FIELDS
+    closing = base.closing_between(now, now + CLOSING_WITHIN) | base.deciding_now().filter(
+        Q(latest__gte=now) | Q(latest__isnull=True)
+    )
     queries = (
-        ("closing", base.closing_between(now, now + CLOSING_WITHIN), "latest"),
-        ("today", base.due_between(today, tomorrow), "due"),
-        ("overdue", base.filter(due__lt=today), "due"),
+        ("closing", closing, ("-exposure_unknown", "latest")),
+        ("today", base.due_between(today, tomorrow), ("due",)),
+        ("overdue", base.filter(due__lt=today), ("due",)),
     )
     found = []
     for key, queryset, order in queries:

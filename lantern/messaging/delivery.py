@@ -12,8 +12,13 @@ recording it: a worker killed exactly then sends that message again after the le
 the same ``Message-ID`` for email so the receiving side can recognise the repeat.
 
 Before sending to a patient the worker checks the preferences again (they may have changed
-since the message was queued): do not contact, the channel still safe, a destination, and
-the time window; outside the window it waits for the next one.
+since the message was queued): do not contact, the channel still safe, a destination. A
+reminder is then decided again in full (``lantern.careplans.reminding.reminder_recheck``):
+the clinic's rules, confirmations, code word, wording and the time window as they are now,
+and whether the appointment or activity still needs it. Its text is rendered again; outside
+the window it waits for the next one, unless that opens only after the reminder stops being
+useful, and then it is withheld with that reason. Any other message waits for the channel's
+next window.
 """
 
 from __future__ import annotations
@@ -132,6 +137,8 @@ def deliver_claimed(message: OutboxMessage, token: uuid.UUID) -> str:
         sent_at=timezone.now(),
         provider_id=provider_id[:80],
         last_error="",
+        body=message.body,  # as sent: a reminder's text is rendered again before sending
+        subject=message.subject,
     ):
         _audit(message, "sent")
     return State.SENT
@@ -190,13 +197,35 @@ def _patient_destination(message: OutboxMessage, ident: str, now: datetime.datet
         raise Refusal("no_safe_channel")
     if not channel.destination.strip():
         raise Refusal("no_destination")
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    opens = next_open(channel.time_windows, now, zone)
-    if opens is None:
-        raise Refusal("window_after_event")
-    if opens > now:
-        raise NotYet(opens)
+    if not _decided_again(message, now):
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        opens = next_open(channel.time_windows, now, zone)
+        if opens is None:
+            raise Refusal("window_after_event")
+        if opens > now:
+            raise NotYet(opens)
     return str(channel.destination).strip()
+
+
+def _decided_again(message: OutboxMessage, now: datetime.datetime) -> bool:
+    """Apply a reminder's decision taken again now; False for a message that is no reminder.
+
+    Sends only as decided now: refused with the reason, moved to the window it opens in, or
+    sent with the text rendered now (``message`` carries it to ``send`` and the record).
+    """
+    from lantern.careplans.reminders import subject
+    from lantern.careplans.reminding import reminder_recheck
+
+    decision = reminder_recheck(message, now)
+    if decision is None:
+        return False
+    if not decision.sends or decision.channel != message.channel:
+        raise Refusal(decision.reason)
+    if decision.send_at is not None and decision.send_at > now:
+        raise NotYet(decision.send_at)
+    message.body = decision.text
+    message.subject = subject(decision.language)
+    return True
 
 
 def send(message: OutboxMessage, destination: str) -> str:

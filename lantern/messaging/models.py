@@ -120,7 +120,11 @@ REASON_LABELS: dict[str, StrOrPromise] = {
     "code_word_missing": _("The clinic requires a code word and none is set."),
     "wording_not_neutral": _("The approved wording could reveal the kind of care."),
     "window_after_event": _("The next safe time window opens too late."),
-    "changed_before_sending": _("The preferences changed before the message went out."),
+    "no_longer_needed": _("The appointment or activity no longer needs a reminder."),
+    "changed_before_sending": _(
+        "Checked again when it was due to go out, and not sent: the preferences, the "
+        "clinic's rules or the time had changed."
+    ),
 }
 
 
@@ -154,6 +158,15 @@ class ContactDecision(models.Model):
     @property
     def reason_label(self) -> str:
         return str(REASON_LABELS.get(self.reason, self.reason))
+
+    @property
+    def delivery_note(self) -> str:
+        """Why the message was not sent, in words when the reason is a decision's reason
+        (a message withheld as it was about to go out), else the error code."""
+        message = self.message
+        if message is None or not message.last_error or message.state == "sent":
+            return ""
+        return str(REASON_LABELS.get(message.last_error, message.last_error))
 
 
 class ReminderRules(models.Model):

@@ -123,3 +123,26 @@ def reminder_rules_for(clinic: Clinic) -> ReminderRules:
     """The clinic's reminder rules; the installation's defaults when it has set none."""
     rules = ReminderRules.objects.filter(clinic=clinic).first()
     return rules or ReminderRules(clinic=clinic, reconfirm_days=settings.LANTERN_RECONFIRM_DAYS)
+
+
+@transaction.atomic
+def reminder_rules_set(
+    *, actor: User, clinic: Clinic, reconfirm_days: int, require_code_word: bool
+) -> ReminderRules:
+    """Set a clinic's reminder rules (its first change makes its row), audited."""
+    rules, _created = ReminderRules.objects.select_for_update().get_or_create(
+        clinic=clinic, defaults={"reconfirm_days": reconfirm_days}
+    )
+    rules.reconfirm_days = reconfirm_days
+    rules.require_code_word = require_code_word
+    rules.save()
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        obj=rules,
+        detail=(
+            f"reminder rules of clinic {clinic.pk}: re-confirm after {reconfirm_days} days, "
+            + ("code word required" if require_code_word else "code word not required")
+        ),
+    )
+    return rules

@@ -10,4 +10,6 @@ urlpatterns = [
         views.contact_decisions,
         name="contact_decisions",
     ),
+    path("reminder-rules/", views.reminder_rules_list, name="reminder_rules_list"),
+    path("reminder-rules/<int:clinic_id>/", views.reminder_rules_edit, name="reminder_rules"),
 ]

@@ -35,7 +35,7 @@ def activity(data: dict, activity_id: str) -> dict:
 def test_a_copy_has_its_own_id_and_version_and_remembers_the_original():
     copy = copy_protocol(PROTOCOL, id="riverside-followup", version="2.1.0")
     assert (copy.id, copy.version) == ("riverside-followup", "2.1.0")
-    assert str(copy.derived_from) == "sa-followup-v1 1.0.0"
+    assert str(copy.derived_from) == "sa-followup-v1 1.1.0"
     assert copy.needs_review
     assert copy.rules == PROTOCOL.rules
 
@@ -54,10 +54,10 @@ def test_a_copy_is_checked_like_a_file():
 
 
 def test_the_diff_of_an_unchanged_copy_shows_only_who_it_is():
-    copy = copy_protocol(PROTOCOL, id="riverside-followup", version="1.0.0")
+    copy = copy_protocol(PROTOCOL, id="riverside-followup", version="1.1.0")
     assert diff_protocols(PROTOCOL, copy) == (
         Change("protocol", "id", "sa-followup-v1", "riverside-followup"),
-        Change("protocol", "derived from", "(none)", "sa-followup-v1 1.0.0"),
+        Change("protocol", "derived from", "(none)", "sa-followup-v1 1.1.0"),
     )
 
 
@@ -169,7 +169,7 @@ def test_plans_from_a_copy_record_the_copy_and_follow_its_changes():
 def test_a_newer_version_does_not_change_a_plan_already_made():
     made = plan(PROTOCOL, facts())
     kept = made.as_dict()
-    newer = dataclasses.replace(PROTOCOL, version="1.1.0", rules=PROTOCOL.rules[:1])
-    assert plan(newer, facts()).protocol.version == "1.1.0"
+    newer = dataclasses.replace(PROTOCOL, version="1.2.0", rules=PROTOCOL.rules[:1])
+    assert plan(newer, facts()).protocol.version == "1.2.0"
     assert made.as_dict() == kept
-    assert made.protocol.version == "1.0.0"
+    assert made.protocol.version == "1.1.0"

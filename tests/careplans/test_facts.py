@@ -17,7 +17,7 @@ def refused(data: object) -> dict[str, str]:
     return dict(error.value.problems)
 
 
-def test_the_contract_has_exactly_the_fields_of_the_issue():
+def test_the_contract_has_the_fields_of_the_issue_and_the_sti_signs():
     assert list(FIELDS) == [
         "assessed_at",
         "exposure_at",
@@ -35,7 +35,21 @@ def test_the_contract_has_exactly_the_fields_of_the_issue():
         "hpv_vaccine_doses",
         "chronic_conditions",
         "positive_screens",
+        "sti_signs",
     ]
+
+
+def test_facts_written_before_sti_signs_existed_still_read_as_no_signs():
+    data = json_facts()
+    del data["sti_signs"]
+    assert parse_facts(data).sti_signs == ()
+    assert parse_facts(json_facts(sti_signs=["warts", "sores"])).sti_signs == ("sores", "warts")
+
+
+def test_an_unknown_sti_sign_is_refused_with_the_known_ones():
+    assert refused(json_facts() | {"sti_signs": ["rash"]}) == {
+        "sti_signs": "unknown code 'rash' (known: sores, discharge, bleeding, warts)"
+    }
 
 
 def test_json_facts_parse_into_the_same_facts():

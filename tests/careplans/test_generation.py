@@ -36,13 +36,13 @@ def test_a_plan_needs_the_assessment_first(personas, visit):
 def test_the_plan_follows_the_visit_and_records_protocol_and_origin(personas, visit):
     assess(personas, visit)
     made = generate(personas, visit)
-    assert (made.protocol.id, made.protocol.version) == ("sa-followup-v1", "1.0.0")
+    assert (made.protocol.id, made.protocol.version) == ("sa-followup-v1", "1.1.0")
     npep = Activity.objects.get(code="hiv-npep")
     assert npep.urgent
     assert npep.latest == EXPOSURE + datetime.timedelta(hours=72)
     assert (npep.protocol_id, npep.protocol_version, npep.protocol_activity) == (
         "sa-followup-v1",
-        "1.0.0",
+        "1.1.0",
         "hiv-npep",
     )
     assert npep.origin_visit == visit
@@ -65,6 +65,27 @@ def test_regenerating_never_duplicates(personas, visit):
     assert again.added == 0
     assert again.kept == first.added
     assert Activity.objects.count() == first.added
+
+
+def test_signs_of_an_sti_seen_at_the_visit_bring_the_followup_exam_forward(personas, visit):
+    assess(personas, visit, discharge=True, prophylaxis_given=True)
+    generate(personas, visit)
+    exam = Activity.objects.get(code="followup-exam")
+    assert exam.protocol_activity == "followup-exam-sti-signs"
+    assessed = visit.follow_up_assessment.assessed_at
+    assert exam.due == assessed + datetime.timedelta(days=7)
+    assert "even if prophylaxis was given" in exam.rationale
+
+
+def test_without_signs_the_followup_exam_is_one_to_two_weeks_after_the_exposure(personas, visit):
+    assess(personas, visit)
+    generate(personas, visit)
+    exam = Activity.objects.get(code="followup-exam")
+    assert exam.protocol_activity == "followup-exam"
+    assert (exam.due, exam.latest) == (
+        EXPOSURE + datetime.timedelta(days=7),
+        EXPOSURE + datetime.timedelta(days=14),
+    )
 
 
 def test_a_male_patient_gets_no_contraception_or_pregnancy_test(personas, visit):

@@ -37,7 +37,7 @@ def test_the_visit_makes_the_plan_and_the_chart_counts_down(personas, generated)
     client = signed_in(personas.clinician)
     plan = text(client.get(plan_url(personas)))
     assert "nPEP window closes in 14 h (Tue 19:00)" in plan
-    assert "protocol sa-followup-v1 1.0.0" in plan
+    assert "protocol sa-followup-v1 1.1.0" in plan
     chart = text(client.get(reverse("patients:detail", args=[personas.patient.pk])))
     assert "nPEP window closes in 14 h (Tue 19:00)" in chart
     assert "Emergency contraception window closes in 2 days (Thu 19:00)" in chart

@@ -94,6 +94,30 @@ def test_same_windows_in_rules_that_exclude_each_other_are_fine():
     assert [(a.earliest.text, a.latest.text) for a in starts] == [("0h", "14d")] * 2
 
 
+def test_followup_exams_split_on_sti_signs_exclude_each_other(tmp_path):
+    # A copy counting both follow-up exams from the exposure, with overlapping windows: fine
+    # while one rule needs no signs and the other a sign, refused once the split is dropped.
+    data = shipped()
+    signs = rule(data, "followup-exam-sti-signs")
+    signs["activities"][0] |= {"from": "exposure", "latest": "10d"}
+    signs["when"] = [{"fact": "sti_signs", "contains_any": ["warts"]}]
+    assert load_protocol(data).id == "sa-followup-v1"
+    rule(data, "followup-exam")["when"] = []
+    error = refused(tmp_path, data)
+    assert error.where == "rule followup-exam-sti-signs, activity followup-exam-sti-signs"
+    assert error.reason.startswith("window overlaps activity 'followup-exam'")
+
+
+def test_an_empty_code_list_never_contains_a_code(tmp_path):
+    data = shipped()
+    rule(data, "followup-exam")["when"].append({"fact": "sti_signs", "contains_any": ["sores"]})
+    error = refused(tmp_path, data)
+    assert (error.where, error.reason) == (
+        "rule followup-exam",
+        "the conditions can never all hold: no value of 'sti_signs' fits them all",
+    )
+
+
 @pytest.mark.parametrize("change", ["delete", None])
 def test_open_window(tmp_path, change):
     data = shipped()

@@ -70,7 +70,7 @@ def test_copy_edit_diff_dry_run_and_publish(personas, lead, visit):
     page = text(client.get(edit))
     assert "~ rule followup-exam, activity followup-exam: title:" in page
     assert "-> Riverside follow-up visit" in page
-    assert "~ protocol: derived from: (none) -> sa-followup-v1 1.0.0" in page
+    assert "~ protocol: derived from: (none) -> sa-followup-v1 1.1.0" in page
     dry = text(
         client.post(
             reverse("careplans:protocol_dry_run", args=[record.pk]),
@@ -155,3 +155,51 @@ def test_a_copy_at_another_clinic_is_not_found(personas, lead):
         reverse("careplans:protocol_edit", args=[record.pk])
     )
     assert response.status_code == 404
+
+
+def edited(record, title):
+    """The draft's data with the follow-up exam retitled."""
+    data = json.loads(json.dumps(record.data))
+    for rule in data["rules"]:
+        for activity in rule["activities"]:
+            if activity["id"] == "followup-exam":
+                activity["title"] = title
+    return data
+
+
+@pytest.mark.parametrize("dropped", ["missing", "null"])
+def test_what_a_draft_was_copied_from_survives_every_edit(personas, lead, dropped):
+    client = signed_in(lead)
+    copy(client, personas)
+    record = ClinicProtocol.objects.get()
+    edit = reverse("careplans:protocol_edit", args=[record.pk])
+    assert client.post(edit, {"protocol": json.dumps(edited(record, "First"))}).status_code == 302
+    record.refresh_from_db()
+    second = edited(record, "Second")
+    if dropped == "missing":
+        del second["derived_from"]
+    else:
+        second["derived_from"] = None
+    assert client.post(edit, {"protocol": json.dumps(second)}).status_code == 302
+    record.refresh_from_db()
+    assert record.data["derived_from"] == {"id": "sa-followup-v1", "version": "1.1.0"}
+    page = text(client.get(edit))
+    assert "Derived from sa-followup-v1 1.1.0." in page
+    assert "~ protocol: derived from: (none) -> sa-followup-v1 1.1.0" in page
+    assert "-> Second" in page
+    assert "The original is not available to compare with." not in page
+
+
+def test_a_draft_cannot_claim_another_original(personas, lead):
+    client = signed_in(lead)
+    copy(client, personas)
+    record = ClinicProtocol.objects.get()
+    data = edited(record, "Elsewhere")
+    data["derived_from"] = {"id": "sa-followup-v1", "version": "0.9.0"}
+    response = client.post(
+        reverse("careplans:protocol_edit", args=[record.pk]), {"protocol": json.dumps(data)}
+    )
+    assert response.status_code == 200
+    assert "A draft keeps what it was copied from: sa-followup-v1 1.1.0." in text(response)
+    record.refresh_from_db()
+    assert record.data["derived_from"] == {"id": "sa-followup-v1", "version": "1.1.0"}

@@ -58,16 +58,16 @@ def lantern(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 
 def test_list_shows_id_version_title_and_review_status():
     output = run("list")
-    assert output.startswith("sa-followup-v1       1.0.0   Follow-up care after a sexual exposure")
-    assert "28 rules, 40 activities, 34 sources; review: needs_clinical_review" in output
-    assert "27 note(s) for clinical review" in output
+    assert output.startswith("sa-followup-v1       1.1.0   Follow-up care after a sexual exposure")
+    assert "29 rules, 41 activities, 35 sources; review: needs_clinical_review" in output
+    assert "28 note(s) for clinical review" in output
 
 
 def test_plan_prints_the_protocol_version_and_dated_activities(tmp_path):
     facts = write(tmp_path, "facts.json", json_facts())
     output = json.loads(run("plan", "sa-followup-v1", "--facts", facts))
     assert list(output) == ["protocol", "version", "activities"]
-    assert (output["protocol"], output["version"]) == ("sa-followup-v1", "1.0.0")
+    assert (output["protocol"], output["version"]) == ("sa-followup-v1", "1.1.0")
     assert all(list(activity) == ACTIVITY_KEYS for activity in output["activities"])
     npep = next(a for a in output["activities"] if a["code"] == "hiv-npep")
     assert npep == {
@@ -119,7 +119,7 @@ def test_bad_facts_exit_2_naming_each_problem():
 
 @pytest.mark.parametrize(
     ("stdin", "message"),
-    [("{", "facts in - are not valid JSON"), ("[]", "facts: must be a JSON object")],
+    [("{", "facts in - refused: not valid UTF-8 JSON"), ("[]", "facts: must be a JSON object")],
 )
 def test_unreadable_facts(stdin, message):
     with pytest.raises(CommandError) as error:
@@ -143,7 +143,7 @@ def test_unknown_protocol_lists_the_known_ones():
 
 def test_check_accepts_the_shipped_file():
     assert run("check", str(DATA_DIR / "sa-followup-v1.json")) == (
-        "sa-followup-v1.json: ok (sa-followup-v1 1.0.0)\n"
+        "sa-followup-v1.json: ok (sa-followup-v1 1.1.0)\n"
     )
 
 

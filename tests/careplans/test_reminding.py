@@ -146,3 +146,20 @@ def test_the_chart_lists_decisions_with_their_reasons(personas, client_for):
     assert page.status_code == 200
     assert "The patient asked not to be contacted." in page.content.decode()
     assert client_for(personas.outsider).get(page.request["PATH_INFO"]).status_code == 404
+
+
+def test_staff_see_the_wording_of_a_sent_reminder_and_its_delivery(
+    personas,
+    client_for,
+    smtp_server,  # noqa: F811
+):
+    safe_channel(personas, code_word="girasol")
+    appointment(personas, NOW + datetime.timedelta(hours=20))
+    reminders_sweep()
+    assert deliver_due() == {"sent": 1}
+    (received,) = smtp_server.received
+    client = client_for(personas.clinician)
+    for name in ("patients:detail", "messaging:contact_decisions"):
+        page = client.get(reverse(name, args=[personas.patient.pk])).content.decode()
+        assert f"“{received.body.strip()}”" in page
+        assert "<td>Sent</td>" in page

@@ -212,6 +212,28 @@ def test_followup_exam_counts_from_the_assessment_when_the_exposure_is_unknown()
     assert UNKNOWN in exam.rationale
 
 
+@pytest.mark.parametrize("signs", [["sores"], ["discharge"], ["bleeding"], ["warts"]])
+def test_signs_of_an_sti_bring_the_followup_exam_within_a_week_of_the_exam(signs):
+    exam = only("followup-exam", sti_signs=signs)
+    assert exam.id == "followup-exam-sti-signs"
+    assert window(exam) == (
+        "2026-03-12T10:00:00-04:00",  # 3 days after the assessment: results to review
+        "2026-03-16T10:00:00-04:00",
+        "2026-03-16T10:00:00-04:00",  # within 1 week, not 1 to 2 weeks
+    )
+    assert "even if prophylaxis was given" in exam.rationale
+    assert exam.source == "lp-sti-signs"
+
+
+@pytest.mark.parametrize("prophylaxis_given", [True, False])
+def test_signs_of_an_sti_count_from_the_exam_even_long_after_the_exposure(prophylaxis_given):
+    # Seen three weeks after the exposure: the usual 1-2 week window has closed already.
+    late = {"exposure_at": hours_before(21 * 24), "prophylaxis_given": prophylaxis_given}
+    assert ids("followup-exam", **late) == []
+    exam = only("followup-exam", sti_signs=["discharge", "sores"], **late)
+    assert window(exam)[1] == "2026-03-16T10:00:00-04:00"
+
+
 def test_hiv_retests_after_a_4th_generation_test():
     retests = activities("hiv-retest")
     assert [window(r)[::2] for r in retests] == [
@@ -491,9 +513,9 @@ def test_every_date_carries_the_offset_of_the_assessment():
 
 def test_the_plan_records_the_protocol_id_and_version():
     result = plan_for()
-    assert (result.protocol.id, result.protocol.version) == ("sa-followup-v1", "1.0.0")
+    assert (result.protocol.id, result.protocol.version) == ("sa-followup-v1", "1.1.0")
     assert result.as_dict()["protocol"] == "sa-followup-v1"
-    assert result.as_dict()["version"] == "1.0.0"
+    assert result.as_dict()["version"] == "1.1.0"
 
 
 def test_urgent_activities_come_first_soonest_closing_first():

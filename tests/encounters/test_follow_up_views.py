@@ -70,7 +70,7 @@ def test_an_unknown_exposure_time_keeps_the_urgent_windows_for_the_clinician(
 ):
     record(personas, visit, exposure_time="unknown", exposure_at="")
     shown = page(personas, visit)
-    assert "nPEP window: the exposure time is unknown, decide now" in shown
+    assert "nPEP window — Exposure time unknown: decide now" in shown
 
 
 def test_a_window_that_closed_before_the_visit_says_so(personas, visit, clock):

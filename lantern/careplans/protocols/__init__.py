@@ -37,6 +37,9 @@ Protocols and clinic copies:
 * ``load_protocol(data, name=...)``, ``load_protocol_file(path)``: read and check any
   protocol (a clinic's stored copy); ``ProtocolFileError`` names the file, the place
   (``rule npep, activity hiv-npep``) and the reason for every problem.
+* ``read_json(text)``: a protocol's or a set of facts' JSON text, within ``LIMITS`` (size,
+  nesting); ``JsonTextError`` says what is wrong. ``read_limited(path)`` reads a file no
+  further than the size limit. ``LIMITS`` is every size limit.
 * ``dump_protocol(protocol)``: the protocol as file data, for storing a copy.
 * ``copy_protocol(protocol, id=..., version=...)``: a copy derived from the original and
   needing review; ``diff_protocols(original, copy)`` lists every ``Change`` (rule and field
@@ -51,8 +54,13 @@ from lantern.careplans.protocols.adaptation import (
     diff_protocols,
     format_diff,
 )
-from lantern.careplans.protocols.errors import FactsError, PlanError, ProtocolFileError
-from lantern.careplans.protocols.facts import FIELDS, SCREENS, Facts, parse_facts
+from lantern.careplans.protocols.errors import (
+    FactsError,
+    JsonTextError,
+    PlanError,
+    ProtocolFileError,
+)
+from lantern.careplans.protocols.facts import FIELDS, SCREENS, STI_SIGNS, Facts, parse_facts
 from lantern.careplans.protocols.model import (
     ACTIVITY_CODES,
     ACTIVITY_GROUPS,
@@ -72,19 +80,26 @@ from lantern.careplans.protocols.registry import (
     get_protocol,
     load_protocol,
     load_protocol_file,
+    read_json,
+    read_limited,
 )
+from lantern.careplans.protocols.validation import LIMITS, Limits
 
 __all__ = [
     "ACTIVITY_CODES",
     "ACTIVITY_GROUPS",
     "DATA_DIR",
     "FIELDS",
+    "LIMITS",
     "SCREENS",
+    "STI_SIGNS",
     "ActivitySpec",
     "Change",
     "ClosedWindow",
     "Facts",
     "FactsError",
+    "JsonTextError",
+    "Limits",
     "Plan",
     "PlanError",
     "PlannedActivity",
@@ -106,4 +121,6 @@ __all__ = [
     "load_protocol_file",
     "parse_facts",
     "plan",
+    "read_json",
+    "read_limited",
 ]

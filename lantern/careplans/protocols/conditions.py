@@ -17,6 +17,7 @@ apply together (``exclusive``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
 from operator import attrgetter
 
 from lantern.careplans.protocols.errors import Problem
@@ -25,6 +26,8 @@ from lantern.careplans.protocols.model import AnyOf, Clause, Condition
 
 Predicate = Callable[[Facts], bool]
 KNOWN = "<known>"  # stands for every non-null time in a time fact's domain
+# A code list's domain, as far as exclusivity goes: empty, or holding at least one code.
+EMPTY, NOT_EMPTY = "<empty>", "<not empty>"
 TESTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "bool": ("in", "not_in"),
     "choice": ("in", "not_in"),
@@ -175,13 +178,22 @@ def never_holds(clauses: Sequence[Clause]) -> str | None:
     return blocked[0] if blocked else None
 
 
+Opened = list[dict[str, frozenset[object]]]  # what each alternative of a rule admits
+
+
+def opened(clauses: Sequence[Clause]) -> Opened:
+    """What each alternative of the clauses admits, worked out once for many comparisons."""
+    return [admitted(alternative) for alternative in alternatives(clauses)]
+
+
 def exclusive(first: Sequence[Clause], second: Sequence[Clause]) -> bool:
     """True when no facts can satisfy both rules' conditions."""
-    return all(
-        _disjoint(admitted(a), admitted(b))
-        for a in alternatives(first)
-        for b in alternatives(second)
-    )
+    return exclusive_opened(opened(first), opened(second))
+
+
+def exclusive_opened(first: Opened, second: Opened) -> bool:
+    """``exclusive`` for rules already ``opened``."""
+    return all(_disjoint(a, b) for a in first for b in second)
 
 
 def _disjoint(a: dict[str, frozenset[object]], b: dict[str, frozenset[object]]) -> bool:
@@ -191,11 +203,21 @@ def _disjoint(a: dict[str, frozenset[object]], b: dict[str, frozenset[object]]) 
 
 
 def _condition_values(condition: Condition) -> frozenset[object] | None:
+    # Keyed by the values' types too: 1 and True are equal, but not the same value here.
+    return _typed_condition_values(condition, tuple(type(v) for v in condition.values))
+
+
+@lru_cache(maxsize=4096)  # rules repeat the same conditions; bounded for a long-lived server
+def _typed_condition_values(
+    condition: Condition, types: tuple[type, ...]
+) -> frozenset[object] | None:
     spec = FIELDS.get(condition.fact)
     if spec is None:
         return None
     if spec.kind == "datetime":
         return frozenset({KNOWN} if condition.flag else {None})
+    if spec.kind == "codes":
+        return _codes_values(condition)
     domain = spec.domain()
     if domain is None:
         return None
@@ -207,6 +229,16 @@ def _condition_values(condition: Condition) -> frozenset[object] | None:
         low, high = condition.low or 0, spec.high if condition.high is None else condition.high
         return frozenset(v for v in domain if isinstance(v, int) and low <= v <= high)
     return None
+
+
+def _codes_values(condition: Condition) -> frozenset[object]:
+    """Whether the list may be empty or not: ``empty`` true and ``contains_any`` never
+    hold together, so rules split on them are exclusive."""
+    if condition.test == "empty":
+        return frozenset({EMPTY} if condition.flag else {NOT_EMPTY})
+    if condition.test == "contains_any":
+        return frozenset({NOT_EMPTY})
+    return frozenset({EMPTY, NOT_EMPTY})
 
 
 # --- Words ---------------------------------------------------------------------------------

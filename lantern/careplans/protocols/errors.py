@@ -43,5 +43,16 @@ class ProtocolFileError(ValueError):
         super().__init__(f"{name}: protocol refused:\n{lines}")
 
 
+class JsonTextError(ValueError):
+    """Text Lantern will not read as JSON: too large, nested too deeply, or not JSON at all.
+
+    ``reason`` says which, with the limit; the text itself is never repeated.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class PlanError(ValueError):
     """A request the planner cannot honour (e.g. a done activity the protocol lacks)."""

@@ -1,7 +1,8 @@
 """The facts contract: what a plan is made from, checked before anything is planned.
 
-One JSON object per patient and assessment, with exactly these fields (all required; only
-the ones marked may be null):
+One JSON object per patient and assessment, with exactly these fields (all required except
+``sti_signs``, which was added later and defaults to none; only the ones marked may be
+null):
 
 * ``assessed_at``: ISO 8601 date and time with a UTC offset. Every date in the plan is given
   in this offset.
@@ -22,6 +23,12 @@ the ones marked may be null):
   letters, digits and ``-``).
 * ``positive_screens``: codes from ``phq9``, ``phq2``, ``gad7``, ``gad2``, ``pcptsd5``,
   ``asq``.
+* ``sti_signs`` (optional, default ``[]``): the physical signs of a sexually transmitted
+  infection seen at the exam, codes from ``sores`` (genital or anal), ``discharge``,
+  ``bleeding``, ``warts``.
+
+Every time lies in the years ``YEARS`` (1900 to 2199), so a plan's dates, up to twenty years
+later, are always dates.
 
 Refused, each problem named as (field, reason): unknown or missing fields, wrong types,
 values outside their range, times without a UTC offset, and contradictions: an exposure after
@@ -43,10 +50,12 @@ SEXES = ("female", "male", "intersex")
 HIV_STATUSES = ("negative", "positive", "unknown")
 HIV_TEST_GENERATIONS = (3, 4)
 SCREENS = ("phq9", "phq2", "gad7", "gad2", "pcptsd5", "asq")
+STI_SIGNS = ("sores", "discharge", "bleeding", "warts")
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_AGE = 130
 MAX_DOSES = 10
 ISO_HELP = "an ISO 8601 date and time with a UTC offset, e.g. 2026-03-09T10:00:00-04:00"
+YEARS = (1900, 2199)
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,12 @@ FIELDS: dict[str, FactSpec] = {
     "hpv_vaccine_doses": FactSpec("int", high=MAX_DOSES),
     "chronic_conditions": FactSpec("codes"),
     "positive_screens": FactSpec("codes", vocabulary=SCREENS),
+    "sti_signs": FactSpec("codes", vocabulary=STI_SIGNS),
 }
+# Fields added after the contract was first published: facts written before them still read,
+# with these values.
+DEFAULTS: dict[str, object] = {"sti_signs": ()}
+CODE_LISTS = tuple(name for name, spec in FIELDS.items() if spec.kind == "codes")
 
 
 # Per true/false, choice and whole-number field, every valid (type, value): True is not 1.
@@ -125,9 +139,10 @@ class Facts:
     hpv_vaccine_doses: int
     chronic_conditions: tuple[str, ...]
     positive_screens: tuple[str, ...]
+    sti_signs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("chronic_conditions", "positive_screens"):
+        for name in CODE_LISTS:
             value = getattr(self, name)
             if isinstance(value, list | tuple | set | frozenset) and all(
                 isinstance(code, str) for code in value
@@ -150,7 +165,10 @@ def parse_facts(data: object) -> Facts:
     values: dict[str, object] = {}
     for name, spec in FIELDS.items():
         if name not in data:
-            found.append((name, "missing"))
+            if name in DEFAULTS:
+                values[name] = DEFAULTS[name]
+            else:
+                found.append((name, "missing"))
             continue
         raw = data[name]
         if spec.kind == "datetime" and isinstance(raw, str):
@@ -191,6 +209,8 @@ def _field_problem(spec: FactSpec, value: object) -> str | None:
     if spec.kind == "datetime":
         if not isinstance(value, datetime) or value.utcoffset() is None:
             return f"must be {ISO_HELP}" + (", or null" if spec.nullable else "")
+        if not YEARS[0] <= value.year <= YEARS[1]:
+            return f"must be in the years {YEARS[0]} to {YEARS[1]}"
         return None
     if spec.kind == "bool":
         return None if type(value) is bool else _expected("true or false", spec)

@@ -21,10 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache, partial
 
-PATTERN = re.compile(r"^(0|[1-9][0-9]{0,5})(h|d|w|mo|y)$")
+PATTERN = re.compile(r"^(0|[1-9][0-9]*)(h|d|w|mo|y)$")
+LONGEST_TEXT = 12  # "1000000000d" fits; anything longer is not an offset
 END_OF_DAY = "eod"
 HOURS_PER_UNIT = {"h": 1, "d": 24, "w": 168}
 MAX_HOURS = 10 * 366 * 24  # nothing in a follow-up plan lies ten years ahead
+# The fewest hours one unit can be: more units than MAX_HOURS of these is too far, without
+# counting calendar months day by day.
+SHORTEST_UNIT_HOURS = {"h": 1, "d": 24, "w": 168, "mo": 28 * 24, "y": 365 * 24}
 UNITS_HELP = "a whole number and h, d, w, mo or y (e.g. 72h, 5d, 4w, 3mo, 1y), or eod"
 
 
@@ -87,11 +91,13 @@ def parse_offset(text: object) -> Offset:
         raise OffsetError(f"must be a text offset: {UNITS_HELP}")
     if text == END_OF_DAY:
         return Offset(0, END_OF_DAY)
+    if len(text) > LONGEST_TEXT:
+        raise OffsetError(f"'{text[:LONGEST_TEXT]}...' is not an offset: {UNITS_HELP}")
     match = PATTERN.match(text)
     if match is None:
         raise OffsetError(f"'{text}' is not an offset: {UNITS_HELP}")
     amount, unit = int(match.group(1)), match.group(2)
-    if _bounds(amount, unit)[1] > MAX_HOURS:
+    if amount * SHORTEST_UNIT_HOURS[unit] > MAX_HOURS or _bounds(amount, unit)[1] > MAX_HOURS:
         raise OffsetError(f"'{text}' is more than ten years ahead")
     step = timedelta(hours=amount * HOURS_PER_UNIT[unit]) if unit in HOURS_PER_UNIT else None
     return Offset(amount, unit, step)

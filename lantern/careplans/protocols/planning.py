@@ -7,8 +7,10 @@ How dates are made:
 * ``exposure`` windows count from ``exposure_at``, or from ``assessed_at`` when the exposure
   time is unknown; their rationale then says so (the protocol's ``exposure_notes``), and an
   urgent one is due at once: its real deadline may already have passed, so the clinician
-  decides now. An approximate exposure time is used as stated and the rationale says it is
-  approximate.
+  decides now. Every urgent activity whose window counts, directly or through other
+  activities, from an unknown exposure time has ``exposure_unknown``: its dates are no real
+  deadline, and screens say "decide now" instead of counting down. An approximate exposure
+  time is used as stated and the rationale says it is approximate.
 * No date is before the assessment: earlier ``earliest`` and ``due`` dates move up to it. A
   window whose ``latest`` date passed before the assessment is not planned (it is listed in
   ``Plan.closed``), nor is anything that counts from it.
@@ -56,6 +58,8 @@ class PlannedActivity(NamedTuple):
     offer: bool  # put to the patient or left to the clinician, not booked as it stands
     rationale: str
     source: str
+    # Urgent, and its window counts from an exposure whose time is unknown: decide now.
+    exposure_unknown: bool = False
 
     def as_dict(self, texts: dict[datetime, str] | None = None) -> dict[str, object]:
         """The activity as ``lantern protocols plan`` prints it.
@@ -133,6 +137,7 @@ class Step:
     intervals: tuple[tuple[str, Adder], ...]
     rationales: tuple[str, str, str]  # as written; exposure time unknown; approximate
     decide_now: bool  # urgent and from the exposure: due at once when its time is unknown
+    from_exposure: bool  # urgent, and counts from the exposure directly or through others
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,7 @@ class Compiled:
 def compile_protocol(protocol: Protocol) -> Compiled:
     """Rules to predicates and activities to steps in anchor order (a checked protocol)."""
     notes = protocol.exposure_notes
+    roots = _root_events(protocol)
     steps: list[Step] = []
     for rule_index, rule in enumerate(protocol.rules):
         for spec in rule.activities:
@@ -164,10 +170,25 @@ def compile_protocol(protocol: Protocol) -> Compiled:
                     intervals=tuple((i.after, i.interval.adder) for i in spec.minimum_intervals),
                     rationales=_rationales(spec.rationale, anchor.event, notes),
                     decide_now=spec.urgent and anchor.event == "exposure",
+                    from_exposure=spec.urgent and roots[spec.id] == "exposure",
                 )
             )
     predicates = tuple(rule_predicate(rule.when) for rule in protocol.rules)
     return Compiled(predicates=predicates, steps=_anchor_order(steps))
+
+
+def _root_events(protocol: Protocol) -> dict[str, str]:
+    """The event each activity's window counts from in the end, through its anchors."""
+    by_id = protocol.activities_by_id
+    roots: dict[str, str] = {}
+    for activity_id in by_id:
+        trail = [activity_id]
+        while by_id[trail[-1]].anchor.event is None and trail[-1] not in roots:
+            trail.append(str(by_id[trail[-1]].anchor.activity))  # checked: no cycles
+        last = trail[-1]
+        root = roots.get(last) or str(by_id[last].anchor.event)
+        roots.update(dict.fromkeys(trail, root))
+    return roots
 
 
 def _anchor_order(steps: list[Step]) -> tuple[Step, ...]:
@@ -294,6 +315,7 @@ def _planned(
         spec.offer,
         step.rationales[variant],
         spec.source,
+        variant == UNKNOWN and step.from_exposure,
     )
     if spec.urgent:
         return (0, window[2], step.order), activity

@@ -3,6 +3,10 @@
 This module checks shapes: every field present, of the right type, and no unknown field (a
 typo in a clinic's copy cannot pass silently). Each rule and each activity is read on its
 own, so one broken activity does not hide the next. ``validation`` checks meaning.
+
+Sizes are checked as the file is read (``validation.LIMITS``): a list longer than its limit
+is refused before any of its entries is read, and a text longer than its field allows is
+refused without being repeated in the message.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from lantern.careplans.protocols.model import (
     Source,
 )
 from lantern.careplans.protocols.offsets import Offset, OffsetError, parse_offset
+from lantern.careplans.protocols.validation import LIMITS
 
 FORMAT = "lantern-protocol/1"
 TESTS = ("in", "not_in", "known", "empty", "contains_any", "contains_none")
@@ -66,6 +71,9 @@ class Fields:
         value = self.get(key, default)
         if not isinstance(value, str) or not value.strip():
             raise Malformed(self.where, f"'{key}' must be a non-empty string")
+        limit = LIMITS.chars_for(key)
+        if len(value) > limit:
+            raise Malformed(self.where, f"'{key}' is {len(value)} characters long: at most {limit}")
         return value
 
     def optional_string(self, key: str) -> str | None:
@@ -81,12 +89,16 @@ class Fields:
         value = self.get(key)
         if isinstance(value, bool) or not isinstance(value, int):
             raise Malformed(self.where, f"'{key}' must be a whole number")
+        if abs(value) > LIMITS.largest_number:
+            raise Malformed(self.where, f"'{key}' is beyond {LIMITS.largest_number}")
         return value
 
-    def array(self, key: str, default: Any = _MISSING) -> list[Any]:
+    def array(self, key: str, default: Any = _MISSING, *, limit: int | None = None) -> list[Any]:
         value = self.get(key, default)
         if not isinstance(value, list):
             raise Malformed(self.where, f"'{key}' must be a list")
+        if limit is not None and len(value) > limit:
+            raise Malformed(self.where, f"'{key}' has {len(value)} entries: at most {limit}")
         return value
 
     def offset(self, key: str) -> Offset:
@@ -112,9 +124,17 @@ def parse_protocol(data: object) -> tuple[Protocol | None, list[Problem]]:
         if top.get("format") != FORMAT:
             raise Malformed("protocol", f"'format' must be \"{FORMAT}\"")
         about = _about(top)
-        sources = _each(top.array("sources"), "sources", _source, found)
-        notes = _each(top.array("needs_clinical_review"), "needs_clinical_review", _note, found)
-        rules = _each(top.array("rules"), "rules", _rule, found)
+        sources = _each(top.array("sources", limit=LIMITS.sources), "sources", _source, found)
+        notes = _each(
+            top.array("needs_clinical_review", limit=LIMITS.review_notes),
+            "needs_clinical_review",
+            _note,
+            found,
+        )
+        rules = _each(top.array("rules", limit=LIMITS.rules), "rules", _rule, found)
+        count = sum(len(rule.activities) for rule in rules)
+        if count > LIMITS.activities:
+            raise Malformed("rules", f"{count} activities in all: at most {LIMITS.activities}")
         top.finish()
     except Malformed as error:
         return None, [*found, (error.where, error.reason)]
@@ -212,9 +232,14 @@ def _rule(data: object, where: str, found: list[Problem]) -> Rule:
     title = fields.string("title")
     when = tuple(
         _clause(raw, f"{where}, condition {index + 1}")
-        for index, raw in enumerate(fields.array("when"))
+        for index, raw in enumerate(fields.array("when", limit=LIMITS.conditions_per_rule))
     )
-    activities = _each(fields.array("activities"), f"{where}, activities", _activity, found)
+    activities = _each(
+        fields.array("activities", limit=LIMITS.activities_per_rule),
+        f"{where}, activities",
+        _activity,
+        found,
+    )
     fields.finish()
     return Rule(id=rule_id, title=title, when=when, activities=activities)
 
@@ -222,8 +247,10 @@ def _rule(data: object, where: str, found: list[Problem]) -> Rule:
 def _clause(data: object, where: str) -> Clause:
     if isinstance(data, dict) and "any" in data:
         fields = Fields(data, where)
-        raw = fields.array("any")
+        raw = fields.array("any", limit=LIMITS.conditions_per_group)
         fields.finish()
+        if any(isinstance(entry, dict) and "any" in entry for entry in raw):
+            raise Malformed(where, "an 'any' group holds conditions, not other 'any' groups")
         return AnyOf(tuple(_condition(entry, where) for entry in raw))
     return _condition(data, where)
 
@@ -242,14 +269,26 @@ def _condition(data: object, where: str) -> Condition:
     elif present[0] in ("known", "empty"):
         condition = Condition(fact, present[0], flag=fields.boolean(present[0]))
     else:
-        values = fields.array(present[0])
+        values = fields.array(present[0], limit=LIMITS.values_per_condition)
         if not all(value is None or isinstance(value, str | int | bool) for value in values):
             raise Malformed(
                 where, f"'{present[0]}' takes a list of text, numbers, true/false or null"
             )
+        if any(_too_large(value) for value in values):
+            raise Malformed(
+                where,
+                f"'{present[0]}' holds a text over {LIMITS.other_chars} characters or a "
+                f"number beyond {LIMITS.largest_number}",
+            )
         condition = Condition(fact, present[0], values=tuple(values))
     fields.finish()
     return condition
+
+
+def _too_large(value: object) -> bool:
+    if isinstance(value, str):
+        return len(value) > LIMITS.other_chars
+    return isinstance(value, int) and abs(value) > LIMITS.largest_number
 
 
 def _activity(data: object, where: str, found: list[Problem]) -> ActivitySpec:
@@ -269,7 +308,8 @@ def _activity(data: object, where: str, found: list[Problem]) -> ActivitySpec:
         urgent=fields.boolean("urgent", False),
         offer=fields.boolean("offer", False),
         minimum_intervals=tuple(
-            _interval(raw, fields.where) for raw in fields.array("minimum_intervals", [])
+            _interval(raw, fields.where)
+            for raw in fields.array("minimum_intervals", [], limit=LIMITS.minimum_intervals)
         ),
     )
     fields.finish()

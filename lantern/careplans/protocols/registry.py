@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 from lantern.careplans.protocols import validation
-from lantern.careplans.protocols.errors import ProtocolFileError
+from lantern.careplans.protocols.errors import JsonTextError, ProtocolFileError
 from lantern.careplans.protocols.model import Protocol
 from lantern.careplans.protocols.reading import parse_protocol
+from lantern.careplans.protocols.validation import LIMITS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -27,16 +29,60 @@ def load_protocol(data: object, *, name: str = "protocol") -> Protocol:
     return protocol
 
 
+def read_json(text: str | bytes) -> object:
+    """JSON data from a protocol file or a set of facts, within ``LIMITS``; JsonTextError
+    saying what is wrong otherwise (too large, nested too deeply, not UTF-8 JSON)."""
+    size = len(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
+    if size > LIMITS.file_bytes:
+        raise JsonTextError(f"larger than {LIMITS.file_bytes} bytes")
+    try:
+        data = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except RecursionError:
+        raise JsonTextError(_too_deep()) from None
+    except (UnicodeDecodeError, ValueError) as error:  # ValueError: e.g. a 5000-digit number
+        raise JsonTextError(f"not valid UTF-8 JSON: {error}") from None
+    if _deeper_than(data, LIMITS.json_depth):
+        raise JsonTextError(_too_deep())
+    return data
+
+
+def _too_deep() -> str:
+    return f"objects and lists nested more than {LIMITS.json_depth} deep"
+
+
+def _deeper_than(data: object, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` deep (walked without recursion)."""
+    waiting: list[tuple[object, int]] = [(data, 1)]
+    while waiting:
+        value, depth = waiting.pop()
+        if isinstance(value, dict):
+            inside: Iterable[object] = value.values()
+        elif isinstance(value, list):
+            inside = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        waiting.extend((child, depth + 1) for child in inside)
+    return False
+
+
+def read_limited(path: Path) -> bytes:
+    """A file's bytes, reading no more than one byte past ``LIMITS.file_bytes``."""
+    with path.open("rb") as file:
+        return file.read(LIMITS.file_bytes + 1)
+
+
 def load_protocol_file(path: Path) -> Protocol:
     """Read and check one protocol file; ProtocolFileError naming the file if refused."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json(read_limited(path))
     except OSError as error:
         raise ProtocolFileError(
             path.name, [("file", f"cannot read it: {error.strerror}")]
         ) from error
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ProtocolFileError(path.name, [("file", f"not valid UTF-8 JSON: {error}")]) from error
+    except JsonTextError as error:
+        raise ProtocolFileError(path.name, [("file", error.reason)]) from error
     return load_protocol(data, name=path.name)
 
 

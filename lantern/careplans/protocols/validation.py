@@ -8,15 +8,28 @@ conditions can never all hold; unknown activity codes; windows out of order (ear
 due, due after latest); anchors on unknown events or activities, on ``npep_started`` without
 the condition that nPEP was started, and anchors or minimum intervals that form a cycle;
 two windows of the same activity code that overlap when both can be in one plan.
+
+``LIMITS`` is how large a protocol may be: a hostile or careless file (a clinic's copy, a
+file an operator checks) is refused with the place and the limit it passes, before it can
+exhaust memory or time. ``reading`` applies the file, nesting, count and length limits as
+it reads; ``problems`` refuses conditions that open into too many alternatives and windows
+that can be planned too far ahead for dates to stay meaningful.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 
-from lantern.careplans.protocols.conditions import clause_problems, exclusive, never_holds
+from lantern.careplans.protocols.conditions import (
+    clause_problems,
+    exclusive_opened,
+    never_holds,
+    opened,
+)
 from lantern.careplans.protocols.errors import Problem
 from lantern.careplans.protocols.model import (
     ACTIVITY_CODES,
@@ -26,6 +39,7 @@ from lantern.careplans.protocols.model import (
     POINTS,
     REVIEW_STATUSES,
     ActivitySpec,
+    AnyOf,
     Condition,
     Protocol,
     Rule,
@@ -37,8 +51,59 @@ URL_PATTERN = re.compile(r"^https?://[^\s]+$")
 STARTED = Condition("npep_started_at", "known", flag=True)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How large a protocol may be. The shipped protocol uses a small part of each limit.
+
+    Dose series are one activity per dose (there is no repeat count in the format), so
+    ``activities_per_rule`` bounds them; every offset is at most ten years (``offsets``) and
+    a whole chain of windows at most ``plan_years`` after the event it counts from.
+    """
+
+    file_bytes: int = 1_000_000  # the file, or the text pasted on the clinical lead's page
+    json_depth: int = 16  # objects and lists inside one another (the format needs 8)
+    rules: int = 100
+    activities_per_rule: int = 20
+    activities: int = 300
+    conditions_per_rule: int = 20
+    conditions_per_group: int = 10  # in one "any" group; groups do not nest
+    alternatives_per_rule: int = 16  # the product of the rule's "any" group sizes
+    values_per_condition: int = 50
+    minimum_intervals: int = 10  # per activity
+    sources: int = 100
+    review_notes: int = 200
+    plan_years: int = 20
+    largest_number: int = 1_000_000  # in a condition (ages and dose counts are far below)
+    # Characters per text field, by field name; any other text field has ``other_chars``.
+    chars: Mapping[str, int] = field(
+        default_factory=lambda: {
+            "id": 80,
+            "source": 80,
+            "version": 20,
+            "title": 200,
+            "description": 3000,
+            "rationale": 1500,
+            "citation": 1000,
+            "url": 500,
+            "note": 1000,
+            "unknown": 500,
+            "approximate": 500,
+        }
+    )
+    other_chars: int = 100  # codes, fact names, points, statuses, who approved
+
+    def chars_for(self, name: str) -> int:
+        return self.chars.get(name, self.other_chars)
+
+
+LIMITS = Limits()
+
+
 def problems(protocol: Protocol) -> list[Problem]:
     """Every problem found in the protocol, in the order of the file."""
+    too_large = list(_alternatives(protocol))
+    if too_large:  # the checks below open every alternative: not past the limit
+        return too_large
     found = list(_header(protocol))
     found += _sources(protocol)
     found += _review(protocol)
@@ -48,6 +113,8 @@ def problems(protocol: Protocol) -> list[Problem]:
     found += _duplicates(protocol)
     found += _cycles(protocol)
     found += _overlaps(protocol)
+    if not found:  # reach follows every anchor: only once they all lead to an event
+        found += _reach(protocol)
     return found
 
 
@@ -159,6 +226,42 @@ def _anchor(protocol: Protocol, rule: Rule, activity: ActivitySpec) -> Iterator[
         yield where, f"unknown point '{anchor.point}' ({', '.join(POINTS)})"
 
 
+def _alternatives(protocol: Protocol) -> Iterator[Problem]:
+    """Each "any" group multiplies the ways a rule can hold; checks open every one of them."""
+    for rule in protocol.rules:
+        count = math.prod(len(c.conditions) for c in rule.when if isinstance(c, AnyOf))
+        if count > LIMITS.alternatives_per_rule:
+            yield (
+                f"rule {rule.id}",
+                f"its 'any' groups open into {count} alternatives: at most "
+                f"{LIMITS.alternatives_per_rule} (split the rule)",
+            )
+
+
+def _reach(protocol: Protocol) -> Iterator[Problem]:
+    """No window is planned more than ``plan_years`` after the event it counts from.
+
+    The longest each point can be, in hours after the event, follows the anchors and the
+    minimum intervals (in the planner's order: anchors first).
+    """
+    limit = LIMITS.plan_years * 366 * 24
+    points: dict[str, tuple[float, float, float]] = {}
+    for step in protocol.compiled.steps:
+        spec = step.spec
+        base = 0.0 if step.event is not None else points[str(step.anchor)][step.point]
+        earliest = base + spec.earliest.longest_hours
+        for interval in spec.minimum_intervals:
+            earliest = max(earliest, points[interval.after][1] + interval.interval.longest_hours)
+        due = max(base + spec.due.longest_hours, earliest)
+        points[step.id] = (earliest, due, max(base + spec.latest.longest_hours, due))
+        if points[step.id][2] > limit:
+            yield (
+                activity_where(protocol.rules[step.rule_index], spec),
+                f"can be planned {points[step.id][2] / 8784:.0f} years after the event its "
+                f"chain of windows counts from: at most {LIMITS.plan_years}",
+            )
+
+
 def _duplicates(protocol: Protocol) -> Iterator[Problem]:
     counts = Counter(activity.id for activity in protocol.activities)
     for activity_id, count in counts.items():
@@ -209,16 +312,23 @@ def _overlaps(protocol: Protocol) -> Iterator[Problem]:
     """Same-code windows that may be in one plan must not overlap (one task per window)."""
     spans = _spans(protocol)
     entries = [
-        (rule, activity)
-        for rule in protocol.rules
+        (number, rule, activity)
+        for number, rule in enumerate(protocol.rules)
         for activity in rule.activities
         if activity.id in spans
     ]
-    for index, (rule, activity) in enumerate(entries):
-        for other_rule, other in entries[index + 1 :]:
+    rules = [opened(rule.when) for rule in protocol.rules]
+    apart: dict[tuple[int, int], bool] = {}  # whether two rules exclude each other, by index
+    for index, (number, rule, activity) in enumerate(entries):
+        for other_number, other_rule, other in entries[index + 1 :]:
             if other.code != activity.code or spans[other.id][0] != spans[activity.id][0]:
                 continue
-            if other_rule is not rule and exclusive(rule.when, other_rule.when):
+            pair = (number, other_number)
+            if pair not in apart:
+                apart[pair] = other_rule is not rule and exclusive_opened(
+                    rules[number], rules[other_number]
+                )
+            if apart[pair]:
                 continue
             _, start, end = spans[activity.id]
             _, other_start, other_end = spans[other.id]

@@ -5,13 +5,24 @@ clinic, no kind of care, no test, no diagnosis and no one's role: only that some
 planned and when. Where the patient chose a code word, the message opens with it, so the
 patient knows the message is the one they agreed to. A patient's own approved wording
 (recorded on the channel) replaces the template, and is screened like everything sent.
+
+The screening words are data a clinic can review, in one file, ``data/revealing-words.json``
+(English and Spanish). ``revealing_word`` finds one, ignoring case and accents, and spelled
+out letter by letter ("H I V", "p.e.p"); ``invisible_character`` finds a zero-width or bidi
+character (Unicode Cf) that could hide one. A text with either is not neutral: the form
+refuses it, and the policy withholds any message that holds one.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 LANGUAGES = ("en", "es")
 
@@ -46,21 +57,72 @@ MONTHS = {
     ),
 }  # fmt: skip
 
-# Words that would tell a reader what kind of place sent the message or why (English and
-# Spanish, accents removed, matched at the start of a word): any of them withholds a message.
-NOT_NEUTRAL = (
-    "clinic", "hospital", "health", "medic", "doctor", "nurse", "test", "result", "lab",
-    "hiv", "aids", "sti", "std", "pep", "prep", "pregnan", "contracept", "vaccin", "shot",
-    "exam", "screen", "counsel", "therap", "mental", "psych", "shelter", "traffick",
-    "exploit", "assault", "sexual", "rape", "abuse", "violen", "survivor", "victim",
-    "police", "diagnos", "treat", "prescri", "pharmac", "infect", "disease", "std",
-    "clinica", "salud", "enfermer", "prueba", "resultado", "laboratorio", "vih", "sida",
-    "embaraz", "anticoncep", "vacuna", "examen", "consejer", "terapia", "psicolog",
-    "refugio", "albergue", "trata", "explotacion", "agresion", "violacion", "abuso",
-    "violencia", "sobreviviente", "victima", "policia", "diagnostic", "tratamiento",
-    "receta", "farmacia", "infeccion", "enfermedad",
-)  # fmt: skip
-_NOT_NEUTRAL = re.compile(r"\b(" + "|".join(sorted(set(NOT_NEUTRAL))) + ")", re.IGNORECASE)
+
+# Letters of other alphabets drawn like Latin ones (Cyrillic EN and I for "HIV", Greek ETA), and
+# Latin variants without a compatibility form: screened as the Latin letter they look like.
+LOOKALIKES = str.maketrans(
+    "АВЕЅІЈКМНОРСТХУаеѕіјһԁԛԝӏорсухкмнтвАВΕΖΗΙΚΜΝΟΡΤΥΧαικνορτυχγıȷɑɡɩ",
+    "ABESIJKMHOPCTXYaesijhdqwlopcyxkmhtbABEZHIKMNOPTYXaiknoptuxyijagi",
+)
+# Enclosed letters with no compatibility form: squared, negative circled, negative squared.
+LOOKALIKES.update({0x1F130 + i: 0x61 + i for i in range(26)})
+LOOKALIKES.update({0x1F150 + i: 0x61 + i for i in range(26)})
+LOOKALIKES.update({0x1F170 + i: 0x61 + i for i in range(26)})
+
+
+def _plain(text: str) -> str:
+    """Lower case, compatibility forms folded (full-width, bold or superscript letters,
+    ligatures), lookalike letters read as Latin ones, no accents. Folded before lowering:
+    a bold capital only becomes a plain capital when it is folded."""
+    folded = unicodedata.normalize("NFKD", text).translate(LOOKALIKES)
+    decomposed = unicodedata.normalize("NFKD", folded.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+# Words that would tell a reader what kind of place sent the message or why: clinic-reviewable
+# data, kept in one file (its "about" says how it is matched).
+WORDS_FILE = Path(__file__).resolve().parent / "data" / "revealing-words.json"
+
+
+@dataclass(frozen=True)
+class RevealingWords:
+    stems: tuple[str, ...]  # matched at the start of a word
+    words: tuple[str, ...]  # matched as a whole word, or its plural with -s
+    pattern: re.Pattern[str]  # in plain text
+    spelled: re.Pattern[str]  # in the letters of a spaced-out run, joined up
+
+
+def _entries(data: dict[str, Any], kind: str) -> tuple[str, ...]:
+    return tuple(sorted({_plain(entry) for entries in data[kind].values() for entry in entries}))
+
+
+def _phrase(entry: str) -> str:
+    return r"\s+".join(re.escape(word) for word in entry.split())
+
+
+@cache
+def revealing_words() -> RevealingWords:
+    data = json.loads(WORDS_FILE.read_text(encoding="utf-8"))
+    stems, words = _entries(data, "stems"), _entries(data, "words")
+    pattern = re.compile(
+        r"\b(?:"
+        + "|".join([_phrase(stem) for stem in stems] + [_phrase(w) + r"s?\b" for w in words])
+        + ")"
+    )
+    spelled = re.compile(
+        "|".join([re.escape(stem.replace(" ", "")) for stem in stems])
+        + "|(?:"
+        + "|".join(re.escape(word.replace(" ", "")) for word in words)
+        + ")s?$"
+    )
+    return RevealingWords(stems, words, pattern, spelled)
+
+
+NOT_NEUTRAL = revealing_words().stems + revealing_words().words
+# Single letters with one to three separators between them ("H I V", "h.i.v.", "P-E-P").
+_SPACED = re.compile(r"\b[^\W\d_](?:[^\w]{1,3}[^\W\d_]\b)+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_WORD_END = re.compile(r"\w*")
 
 
 def language_for(preferred: str) -> str:
@@ -76,14 +138,44 @@ def format_when(when: datetime.datetime, language: str) -> str:
     return f"{day} {when.day} {month} at {when:%H:%M}"
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+# Characters drawn as nothing that are not formatting characters (Unicode's default
+# ignorable code points outside Cf): the combining grapheme joiner, Hangul fillers, Khmer
+# inherent vowels, Mongolian and other variation selectors.
+IGNORABLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
+
+
+def invisible_character(text: str) -> str | None:
+    """The first invisible character (zero-width, bidi control: Unicode Cf; a variation
+    selector, a filler: drawn as nothing), as ``U+200B``: it could hide a word from the
+    screening and from the reader."""
+    for char in text:
+        if unicodedata.category(char) == "Cf" or IGNORABLE.match(char):
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def revealing_word(text: str) -> str | None:
+    """The first word in ``text`` that could reveal the kind of care (in lower case, without
+    accents), or None."""
+    screen = revealing_words()
+    plain = _plain(text)
+    separated = plain.replace("_", " ")  # "HIV_test", "H_I_V": the same length as plain
+    found = screen.pattern.search(separated)
+    if found is not None:  # the whole word, not only the stem: "clinica", not "clinic"
+        rest = _WORD_END.match(plain, found.end())
+        return plain[found.start() : rest.end() if rest else found.end()]
+    for spaced in _SPACED.finditer(separated):
+        if screen.spelled.search("".join(_LETTERS.findall(spaced.group(0)))):
+            return plain[spaced.start() : spaced.end()]
+    return None
 
 
 def is_neutral(text: str) -> bool:
-    """Whether ``text`` avoids every word that could reveal the kind of care."""
-    return _NOT_NEUTRAL.search(_plain(text)) is None
+    """Whether ``text`` avoids every word that could reveal the kind of care, and holds no
+    invisible character that could hide one."""
+    return invisible_character(text) is None and revealing_word(text) is None
 
 
 def render(

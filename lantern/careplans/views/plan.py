@@ -25,7 +25,7 @@ from lantern.careplans import services
 from lantern.careplans.forms import ActivityForm, AppointmentForm, OwnerForm, StatusForm
 from lantern.careplans.generation import careplan_generate
 from lantern.careplans.models import Activity, ActivityStatusChange, CarePlan
-from lantern.careplans.windows import countdown
+from lantern.careplans.windows import urgent_text
 from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.encounters.views.page import visit_for
 from lantern.patients.access import care_staff_required, chart_for, patient_for
@@ -50,18 +50,17 @@ def plan_activities(patient: Patient) -> list[Activity]:
             Prefetch("changes", ActivityStatusChange.objects.select_related("changed_by")),
             "appointments",
         )
-        .order_by("-urgent", "due", "pk")
+        .order_by("-urgent", "-exposure_unknown", "due", "pk")
     )
 
 
 def with_countdowns(activities: list[Activity]) -> list[Activity]:
-    """Open urgent activities get ``countdown``: "nPEP window closes in 14 h (Tue 19:00)"."""
+    """Open urgent activities get ``countdown``: "nPEP window closes in 14 h (Tue 19:00)",
+    or "decide now" when the exposure time is unknown."""
     now = timezone.now()
     for activity in activities:
-        if activity.urgent and activity.is_open and activity.latest is not None:
-            activity.countdown = countdown(  # type: ignore[attr-defined]
-                activity.code, str(activity.title), activity.latest, now
-            )
+        if activity.urgent and activity.is_open and (activity.latest or activity.exposure_unknown):
+            activity.countdown = urgent_text(activity, now)  # type: ignore[attr-defined]
     return activities
 
 
@@ -74,6 +73,7 @@ def _plan_context(
 ) -> dict[str, Any]:
     failed = failed or {}
     owners = owners_for(patient)
+    owner_choices = OwnerForm.choices_for(owners)
     activities = with_countdowns(plan_activities(patient))
     for activity in activities:
         prefix = f"a{activity.pk}"
@@ -81,7 +81,10 @@ def _plan_context(
             prefix=f"{prefix}-status", initial={"status": activity.status}
         )
         activity.owner_form = failed.get(f"{prefix}-owner") or OwnerForm(  # type: ignore[attr-defined]
-            prefix=f"{prefix}-owner", owners=owners, initial={"owner": activity.owner_id}
+            prefix=f"{prefix}-owner",
+            owners=owners,
+            choices=owner_choices,
+            initial={"owner": activity.owner_id},
         )
         activity.appointment_form = failed.get(f"{prefix}-appointment") or AppointmentForm(  # type: ignore[attr-defined]
             prefix=f"{prefix}-appointment"

@@ -49,6 +49,7 @@ EXAMPLE_FACTS = {
     "hpv_vaccine_doses": 0,
     "chronic_conditions": [],
     "positive_screens": [],
+    "sti_signs": [],
 }
 
 

@@ -12,7 +12,7 @@ from lantern.audit.models import Action, AuditEvent
 from lantern.audit.services import audit_append_many, source_address
 from lantern.careplans import worklists
 from lantern.careplans.services import AUDIT_CATEGORY
-from lantern.careplans.windows import countdown
+from lantern.careplans.windows import urgent_text
 from lantern.core.http import require_safe
 
 
@@ -48,10 +48,8 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     for section in shown:
         for activity in section.activities:
-            if activity.urgent and activity.latest is not None:
-                activity.countdown = countdown(  # type: ignore[attr-defined]
-                    activity.code, str(activity.title), activity.latest, now
-                )
+            if activity.urgent and (activity.latest is not None or activity.exposure_unknown):
+                activity.countdown = urgent_text(activity, now)  # type: ignore[attr-defined]
     _audit_shown(request, shown)
     return render(
         request,

@@ -23,9 +23,16 @@ from lantern.patients.models import Patient
 FIELDS = tuple(FollowUpAssessmentForm.base_fields)
 
 
-def follow_up_form(patient: Patient, visit: Encounter, data: Any = None) -> FollowUpAssessmentForm:
-    """The form, filled with the visit's assessment when there is one."""
-    assessment = FollowUpAssessment.objects.filter(encounter=visit).first()
+_UNREAD: Any = object()
+
+
+def follow_up_form(
+    patient: Patient, visit: Encounter, data: Any = None, *, assessment: Any = _UNREAD
+) -> FollowUpAssessmentForm:
+    """The form, filled with the visit's assessment when there is one (pass ``assessment``
+    when the caller has already read it, ``None`` included)."""
+    if assessment is _UNREAD:
+        assessment = FollowUpAssessment.objects.filter(encounter=visit).first()
     initial: dict[str, Any] = {"hbv_doses_before": 0, "hpv_doses_before": 0}
     if assessment is not None:
         initial = {name: getattr(assessment, name) for name in FIELDS}

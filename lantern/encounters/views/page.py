@@ -46,6 +46,7 @@ def visit_for(request: AuthenticatedHttpRequest, patient: Patient, visit_id: int
     visit = Encounter.objects.filter(pk=visit_id, patient=patient).select_related("clinic").first()
     if visit is None:
         raise refused_as_not_found(request, "visit of another patient", patient.pk)
+    visit.patient = patient  # already read (and opened): not read again through the visit
     return visit
 
 
@@ -182,7 +183,7 @@ def _follow_up(patient: Patient, visit: Encounter, failed: Any) -> dict[str, Any
     assessment = FollowUpAssessment.objects.filter(encounter=visit).first()
     return {
         "follow_up": assessment,
-        "follow_up_form": failed or follow_up_form(patient, visit),
+        "follow_up_form": failed or follow_up_form(patient, visit, assessment=assessment),
         "follow_up_support": visit_support(visit, assessment),
         "planned_from_visit": Activity.objects.filter(origin_visit=visit).count(),
     }

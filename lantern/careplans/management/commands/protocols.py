@@ -87,12 +87,15 @@ def _protocol(name: str) -> Protocol:
 
 def _facts(source: str) -> Facts:
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        data = json.loads(text)
+        if source == "-":
+            text: str | bytes = sys.stdin.read(protocols.LIMITS.file_bytes + 1)
+        else:
+            text = protocols.read_limited(Path(source))
+        data = protocols.read_json(text)
     except OSError as error:
         raise _usage(f"cannot read facts from {source}: {error.strerror}") from error
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise _usage(f"facts in {source} are not valid JSON: {error}") from error
+    except protocols.JsonTextError as error:
+        raise _usage(f"facts in {source} refused: {error.reason}") from error
     try:
         return protocols.parse_facts(data)
     except protocols.FactsError as error:

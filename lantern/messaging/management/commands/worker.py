@@ -14,6 +14,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 from lantern.careplans.reminding import book_sweep
 from lantern.messaging.delivery import deliver_outbox
 from lantern.messaging.models import OutboxMessage
+from lantern.reports.tasks import book_refresh
 
 
 class Command(DatabaseWorker):
@@ -23,4 +24,5 @@ class Command(DatabaseWorker):
         if OutboxMessage.objects.pending().exists():
             deliver_outbox.enqueue()
         book_sweep()
+        book_refresh()
         super().handle(*args, **options)
