@@ -268,7 +268,8 @@ def export_child(export_id: str) -> None:
 
         profile = cProfile.Profile()
         outcome = profile.runcall(run_export.call, export_id)
-        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+        order = os.environ.get("FHIR_BENCH_SORT", "cumulative")  # or tottime
+        pstats.Stats(profile, stream=sys.stderr).sort_stats(order).print_stats(45)
     else:
         outcome = run_export.call(export_id)
     seconds = time.perf_counter() - started
@@ -297,14 +298,17 @@ def _by_type(client) -> None:
     for name, resource_type in REGISTRY.items():
         if not resource_type.in_patient_compartment:
             continue
-        count, started = 0, time.process_time()
+        count, started, begun = 0, time.process_time(), time.perf_counter()
         for start in range(0, len(ids), PATIENT_BATCH):
             batch = ids[start : start + PATIENT_BATCH]
             for row in resource_type.export_rows(access, batch, None, [resource_type]):
                 count += len(resource_type.render(row, access))
-        cpu = time.process_time() - started
+        cpu, wall = time.process_time() - started, time.perf_counter() - begun
         rate = f"{count / cpu:,.0f} per CPU second" if cpu and count else "-"
-        print(f"  {name}: {count:,} resources in {cpu:.2f} CPU s = {rate}", flush=True)
+        print(
+            f"  {name}: {count:,} resources in {cpu:.2f} CPU s ({wall:.2f} s) = {rate}",
+            flush=True,
+        )
 
 
 def _reads(client, key, count: int) -> list[float]:
@@ -384,7 +388,15 @@ def worker(args: argparse.Namespace) -> None:
         )
     if args.by_type:
         print("rows read and rendered, type by type (no files, no audit):")
-        _by_type(client)
+        if os.environ.get("FHIR_BENCH_PROFILE"):
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.runcall(_by_type, client)
+            pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(40)
+        else:
+            _by_type(client)
     timings = _reads(client, key, args.reads)
     print(
         f"Patient read over {seeded:,} patients, {len(timings)} reads: "

@@ -9,7 +9,6 @@ RFC 6749 asks).
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +25,7 @@ from ninja.security import HttpBearer
 
 from lantern.audit.models import Action, Outcome
 from lantern.audit.services import audit_record
+from lantern.core import json_input
 from lantern.core.request_logs import route_name
 from lantern.fhir import capability, search, smart
 from lantern.fhir.access import ClientAccess
@@ -42,6 +42,7 @@ from lantern.fhir.outcomes import (
 from lantern.fhir.receive import questionnaire_response_receive
 from lantern.fhir.resources import REGISTRY
 from lantern.fhir.resources.base import ModelResource, Page, Resource, ResourceType
+from lantern.fhir.resources.screening import received_resources
 
 logger = logging.getLogger(__name__)
 NOT_JSON = ("xml", "turtle", "html")
@@ -248,15 +249,7 @@ def _included(access: ClientAccess, resource: ResourceType, page: Page, query: A
 def _rows_of(resource: ResourceType, access: ClientAccess, page: Page) -> list[Any]:
     if not isinstance(resource, ModelResource):
         return []
-    ids = [r["id"] for r in page.resources]
-    condition = None
-    for resource_id in ids:
-        found = resource.row_filter(resource_id)
-        if found is not None:
-            condition = found if condition is None else condition | found
-    if condition is None:
-        return []
-    return list(resource.optimised(resource.visible(access).filter(condition)))
+    return resource.rows_of(access, [r["id"] for r in page.resources])
 
 
 def bundle(request: HttpRequest, access: ClientAccess, name: str, page: Page) -> Resource:
@@ -404,15 +397,14 @@ def questionnaire_response_create(request: HttpRequest) -> HttpResponse:
     if "json" not in content_type:
         raise FhirError(415, "not-supported", "Send the resource as application/fhir+json.")
     try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise bad_request("The body is not JSON.") from None
+        body = json_input.loads(request.body or b"null")
+    except json_input.JsonInputError as error:
+        reason = str(error)
+        raise bad_request(
+            "The body is not JSON." if reason == "not JSON" else f"The body has {reason}."
+        ) from None
     result, _scored = questionnaire_response_receive(access=access, body=body)
-    created = [
-        resource
-        for name in ("QuestionnaireResponse", "Observation", "Flag")
-        for resource in REGISTRY[name].render(result, access)  # type: ignore[attr-defined]
-    ]
+    created = received_resources(access, result)
     base = access.base_url
     reply = {
         "resourceType": "Bundle",

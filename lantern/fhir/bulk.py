@@ -182,9 +182,7 @@ def export_write(export: BulkExport) -> bool:
                 for resource_type in types:
                     for resource in resource_type.render(row, access):
                         writers[resource_type.name].write(resource)
-                        touched[row.patient_id if resource_type.name != "Patient" else row.pk] = (
-                            None
-                        )
+                        touched[row[resource_type.patient_field]] = None
         _account(export, list(touched))
         done += len(ids)
         if number % CHECK_EVERY_BATCHES == 0:

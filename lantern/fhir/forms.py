@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -10,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts.models import Clinic
+from lantern.core import json_input
 from lantern.fhir import scopes
 from lantern.fhir.models import Disclosure
 from lantern.fhir.resources import REGISTRY
@@ -54,6 +54,6 @@ class ApiClientForm(forms.Form):
 
     def clean_jwks(self) -> Any:
         try:
-            return json.loads(self.cleaned_data["jwks"])
-        except ValueError:
+            return json_input.loads(self.cleaned_data["jwks"])
+        except json_input.JsonInputError:
             raise forms.ValidationError(_("Paste the key set as JSON.")) from None

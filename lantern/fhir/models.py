@@ -24,7 +24,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 def new_client_id() -> str:
-    return secrets.token_urlsafe(18)
+    """A client id an operator can paste after ``lantern fhir revoke``.
+
+    Hexadecimal, so it never starts with ``-`` (which a command line reads as an option)
+    and survives copying through mail and spreadsheets unchanged.
+    """
+    return secrets.token_hex(16)
 
 
 class Disclosure(models.TextChoices):

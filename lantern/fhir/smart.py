@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import secrets
 import time
 from collections.abc import Mapping
@@ -35,6 +34,7 @@ from joserfc.jws import extract_compact
 
 from lantern.audit.models import Action, Outcome
 from lantern.audit.services import audit_record
+from lantern.core import json_input
 from lantern.fhir import scopes
 from lantern.fhir.models import AccessToken, ApiClient, SpentAssertion
 from lantern.fhir.outcomes import unauthorized
@@ -91,8 +91,8 @@ def check_jwks(jwks: Any) -> KeySet:
 def _client_of(assertion: str) -> ApiClient:
     """The client the assertion claims to come from (not yet verified)."""
     try:
-        claims = json.loads(extract_compact(assertion.encode("ascii")).payload)
-    except (JoseError, ValueError, UnicodeError, TypeError):
+        claims = json_input.loads(extract_compact(assertion.encode("ascii")).payload)
+    except (JoseError, ValueError, UnicodeError, TypeError):  # JsonInputError is a ValueError
         raise TokenError("invalid_client", "The client assertion is not a JWT.", 401) from None
     issuer = claims.get("iss") if isinstance(claims, dict) else None
     client = (

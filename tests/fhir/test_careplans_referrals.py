@@ -307,6 +307,31 @@ def test_last_updated_follows_status_changes(fhir, plan, referral):
         assert not entries(fhir.get(f"/fhir/{name}?_lastUpdated=gt{later}", token))
 
 
+def test_date_search_finds_plans_and_referrals_by_the_day_they_were_made(fhir, plan, referral):
+    from lantern.referrals.models import Referral
+
+    made = datetime.datetime(2025, 3, 14, 10, 0, tzinfo=datetime.UTC)
+    CarePlan.objects.filter(pk=plan["plan"].pk).update(created_at=made)
+    Referral.objects.filter(pk=referral.pk).update(created_at=made)
+    token = fhir.token()
+    searches = {
+        "CarePlan": ["date"],
+        "ServiceRequest": ["date", "authored"],
+        "Task": ["date", "authored-on"],
+    }
+    for name, params in searches.items():
+        for param in params:
+            assert entries(fhir.get(f"/fhir/{name}?{param}=2025-03-14", token)), (name, param)
+            assert entries(fhir.get(f"/fhir/{name}?{param}=ge2025-03&{param}=lt2025-04", token))
+            assert not entries(fhir.get(f"/fhir/{name}?{param}=2025-03-15", token)), (name, param)
+            assert not entries(fhir.get(f"/fhir/{name}?{param}=gt2025-03-14T11:00:00Z", token))
+    statement = fhir.http.get("/fhir/metadata").json()
+    resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    for name, params in searches.items():
+        offered = {p["name"] for p in resources[name]["searchParam"]}
+        assert set(params) <= offered, name
+
+
 def test_paging_over_referrals(fhir, personas):
     referral_helpers.advocate_on_team(personas)
     made = {str(referral_helpers.draft(personas, actor=personas.colleague).pk) for _ in range(3)}
@@ -416,7 +441,7 @@ def test_a_plan_generated_from_the_visit_names_its_protocol_version_and_origin(f
         assess(personas, visit)
         made = careplan_generate(patient=personas.patient, visit=visit, actor=personas.clinician)
         care_plan = fhir.get(f"/fhir/CarePlan/{made.plan.pk}").json()
-    canonical = "http://testserver/fhir/PlanDefinition/sa-followup-v1|1.0.0"
+    canonical = "http://testserver/fhir/PlanDefinition/sa-followup-v1|1.1.0"
     assert care_plan["instantiatesCanonical"] == [canonical]
     assert care_plan["note"][0]["time"]
     details = {a["detail"]["code"]["coding"][0]["code"]: a["detail"] for a in care_plan["activity"]}

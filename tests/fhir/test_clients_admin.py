@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from lantern.audit.models import AuditEvent
-from lantern.fhir.models import ApiClient
+from lantern.fhir.models import ApiClient, new_client_id
 from tests.fhir.conftest import assertion, public_jwks, token_form
 
 
@@ -73,6 +74,12 @@ def test_revoking_on_the_page(personas, client_for, fhir):
     assert response.status_code == 302
     fhir.client.refresh_from_db()
     assert not fhir.client.is_active
+
+
+def test_client_ids_can_always_be_typed_after_the_revoke_command():
+    ids = {new_client_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    assert not [i for i in ids if i.startswith("-") or not re.fullmatch(r"[0-9a-f]{32}", i)]
 
 
 def test_the_operator_command_registers_lists_and_revokes(personas, tmp_path, rsa_key):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -31,7 +30,7 @@ from lantern.careplans.models import (
 from lantern.careplans.models import Category as Area
 from lantern.fhir import labels
 from lantern.fhir.access import ClientAccess
-from lantern.fhir.resources.base import Include, ModelResource, Resource
+from lantern.fhir.resources.base import Include, Instant, ModelResource, Resource, Row, among
 from lantern.fhir.resources.common import (
     codeable,
     english,
@@ -59,9 +58,6 @@ STEP_FIELDS = (
     "code",
     "category",
     "status",
-    "earliest",
-    "due",
-    "latest",
     "origin_visit_id",
     "origin_screening_id",
     "protocol_id",
@@ -77,13 +73,13 @@ class Step:
     code: str
     category: str
     status: str
-    earliest: datetime.datetime | None
-    due: datetime.datetime
-    latest: datetime.datetime | None
     origin_visit_id: int | None
     origin_screening_id: int | None
     protocol_id: str
     protocol_version: str
+    earliest: str | None  # FHIR instants
+    due: str
+    latest: str | None
     owner: str | None
     released: list[int] = field(default_factory=list)
 
@@ -121,8 +117,9 @@ class CarePlanResource(ModelResource):
     model = CarePlan
     category = Category.SENSITIVE
     updated_field = "_updated"
+    date_field = "created_at"  # the plan's period starts when it is made
     includes: ClassVar[dict[str, Include]] = {
-        "patient": Include("Patient", lambda row: [str(row.patient_id)])
+        "patient": Include("Patient", lambda row: [str(row["patient_id"])])
     }
 
     def rows(self, access: ClientAccess) -> QuerySet[Any]:
@@ -135,24 +132,37 @@ class CarePlanResource(ModelResource):
             )
         )
 
-    def attach(self, rows: list[Any]) -> None:
+    def columns(self, access: ClientAccess) -> tuple[list[str], dict[str, Any]]:
+        return ["pk", "patient_id", "batches"], {
+            "updated": Instant("_updated"),
+            "created": Instant("created_at"),
+        }
+
+    def attach(self, rows: list[Row], access: ClientAccess) -> None:
         """Each plan's activities, read as plain values: two queries for a whole page."""
-        by_plan: dict[int, list[Step]] = {row.pk: [] for row in rows}
+        by_plan: dict[int, list[Step]] = {row["pk"]: [] for row in rows}
         if not by_plan:
             return
         found = (
-            Activity.objects.filter(plan_id__in=list(by_plan))
-            .annotate(_owner=user_label("owner"))
+            Activity.objects.filter(among("plan_id", by_plan))
+            .annotate(
+                _earliest=Instant("earliest"),
+                _due=Instant("due"),
+                _latest=Instant("latest"),
+                _owner=user_label("owner"),
+            )
             .order_by("due", "pk")
-            .values_list(*STEP_FIELDS, "_owner")
+            .values_list(*STEP_FIELDS, "_earliest", "_due", "_latest", "_owner")
         )
         steps = [Step(*values) for values in found]
-        sessions = {step.origin_screening_id for step in steps} - {None}
+        sessions = {
+            step.origin_screening_id for step in steps if step.origin_screening_id is not None
+        }
         released: dict[int, list[int]] = {}
         if sessions:
             results = (
                 ScreeningResult.objects.released()
-                .filter(session_id__in=sessions)
+                .filter(among("session_id", sessions))
                 .order_by("pk")
                 .values_list("session_id", "pk")
             )
@@ -162,21 +172,10 @@ class CarePlanResource(ModelResource):
             step.released = released.get(step.origin_screening_id or 0, [])
             by_plan[step.plan_id].append(step)
         for row in rows:
-            row._steps = by_plan[row.pk]
+            row["steps"] = by_plan[row["pk"]]
 
-    def export_rows(
-        self, access: ClientAccess, patient_ids: list[Any], since: Any, types: list[Any]
-    ) -> Iterator[Any]:
-        # One plan per patient: a batch of patients is a page of plans.
-        rows = self.rows(access).filter(patient_id__in=patient_ids)
-        if since is not None:
-            rows = rows.filter(_updated__gt=since)
-        plans = list(rows.order_by("pk"))
-        self.attach(plans)
-        return iter(plans)
-
-    def render(self, row: CarePlan, access: ClientAccess) -> list[Resource]:
-        activities: list[Step] = row._steps  # type: ignore[attr-defined]
+    def render(self, row: Row, access: ClientAccess) -> list[Resource]:
+        activities: list[Step] = row["steps"]
         if not activities:
             status = "draft"
         elif any(activity.status in OPEN_STATUSES for activity in activities):
@@ -190,27 +189,26 @@ class CarePlanResource(ModelResource):
         )
         resource: Resource = {
             "resourceType": "CarePlan",
-            "id": str(row.pk),
-            "meta": labels.meta(row._updated, labels.sensitive(*extra)),  # type: ignore[attr-defined]
+            "id": str(row["pk"]),
+            "meta": labels.meta(row["updated"], labels.sensitive(*extra)),
             "status": status,
             "intent": "plan",
             "title": "Follow-up care plan",
-            "subject": patient_ref(row.patient_id),
-            "period": {"start": labels.instant(row.created_at)},
-            "created": labels.instant(row.created_at),
+            "subject": patient_ref(row["patient_id"]),
+            "period": {"start": row["created"]},
+            "created": row["created"],
         }
+        batches = row["batches"] or []
         canonicals = [
             protocol_canonical(
                 access, str(batch.get("protocol", "")), str(batch.get("version", ""))
             )
-            for batch in row.batches or []
+            for batch in batches
             if batch.get("protocol")
         ]
         if canonicals:
             resource["instantiatesCanonical"] = list(dict.fromkeys(canonicals))
-            resource["note"] = [
-                _batch_note(batch) for batch in row.batches if batch.get("protocol")
-            ]
+            resource["note"] = [_batch_note(batch) for batch in batches if batch.get("protocol")]
         if activities:
             resource["activity"] = [{"detail": _detail(a, access)} for a in activities]
         return [resource]
@@ -235,16 +233,14 @@ def _detail(activity: Step, access: ClientAccess) -> dict[str, Any]:
             text=english(Area).get(activity.category, activity.category),
         ),
         "status": ACTIVITY_STATUS.get(activity.status, "unknown"),
-        "extension": [
-            {"url": due_extension(access), "valueDateTime": labels.instant(activity.due)}
-        ],
+        "extension": [{"url": due_extension(access), "valueDateTime": activity.due}],
     }
     if activity.status in STATUS_REASONS:
         detail["statusReason"] = {"text": STATUS_REASONS[activity.status]}
     period: dict[str, str] = {}
     if activity.earliest is not None:
-        period["start"] = labels.instant(activity.earliest)
-    period["end"] = labels.instant(activity.latest or activity.due)
+        period["start"] = activity.earliest
+    period["end"] = activity.latest or activity.due
     detail["scheduledPeriod"] = period
     reasons = []
     if activity.origin_visit_id is not None:

@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from lantern.audit.models import Category
 from lantern.fhir import labels, search
 from lantern.fhir.access import ClientAccess
-from lantern.fhir.resources.base import Include, ModelResource, Param, Resource
+from lantern.fhir.resources.base import Include, Instant, ModelResource, Param, Resource, Row
 from lantern.fhir.resources.common import codeable, patient_ref, token_filter
 from lantern.screening.decision_support import code_table
 from lantern.screening.models import CodeDecision, DiagnosisCode
@@ -51,7 +51,7 @@ class ConditionResource(ModelResource):
         ),
     }
     includes: ClassVar[dict[str, Include]] = {
-        "patient": Include("Patient", lambda row: [str(row.patient_id)])
+        "patient": Include("Patient", lambda row: [str(row["patient_id"])])
     }
 
     def rows(self, access: ClientAccess) -> QuerySet[Any]:
@@ -65,20 +65,23 @@ class ConditionResource(ModelResource):
             decision=CodeDecision.CONFIRMED, discussed_with_patient=True
         ).exclude(Exists(later_refusal))
 
-    def render(self, row: DiagnosisCode, access: ClientAccess) -> list[Resource]:
-        entry = _entry(row.code)
+    def columns(self, access: ClientAccess) -> tuple[list[str], dict[str, Any]]:
+        return ["pk", "patient_id", "code"], {"decided": Instant("decided_at")}
+
+    def render(self, row: Row, access: ClientAccess) -> list[Resource]:
+        entry = _entry(row["code"])
         certainty = entry.get("certainty", "confirmed")
         verification = "provisional" if certainty == "suspected" else "confirmed"
         return [
             {
                 "resourceType": "Condition",
-                "id": str(row.pk),
-                "meta": labels.meta(row.decided_at, labels.sensitive()),
+                "id": str(row["pk"]),
+                "meta": labels.meta(row["decided"], labels.sensitive()),
                 "clinicalStatus": codeable(CLINICAL, "active", "Active"),
                 "verificationStatus": codeable(VERIFICATION, verification),
                 "category": [codeable(CATEGORY, "encounter-diagnosis", "Encounter Diagnosis")],
-                "code": codeable(labels.ICD10CM, row.code, entry.get("title", {}).get("en", "")),
-                "subject": patient_ref(row.patient_id),
-                "recordedDate": labels.instant(row.decided_at),
+                "code": codeable(labels.ICD10CM, row["code"], entry.get("title", {}).get("en", "")),
+                "subject": patient_ref(row["patient_id"]),
+                "recordedDate": row["decided"],
             }
         ]

@@ -19,7 +19,7 @@ from lantern.encounters.choices import ConsentStatus, DisclosureKind, Scope
 from lantern.encounters.models import ConsentRecord
 from lantern.fhir import labels
 from lantern.fhir.access import ClientAccess
-from lantern.fhir.resources.base import Include, ModelResource, Resource
+from lantern.fhir.resources.base import Include, Instant, ModelResource, Resource, Row
 from lantern.fhir.resources.common import codeable, english, local_system, patient_ref
 
 SCOPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/consentscope"
@@ -36,57 +36,60 @@ class ConsentResource(ModelResource):
     date_field = "recorded_at"
     updated_field = "recorded_at"
     includes: ClassVar[dict[str, Include]] = {
-        "patient": Include("Patient", lambda row: [str(row.patient_id)])
+        "patient": Include("Patient", lambda row: [str(row["patient_id"])])
     }
 
     def rows(self, access: ClientAccess) -> QuerySet[Any]:
-        # The recipient's name and the note are sealed and never leave: not even opened.
-        return ConsentRecord.objects.defer("recipient", "note")
+        return ConsentRecord.objects.all()
 
-    def render(self, row: ConsentRecord, access: ClientAccess) -> list[Resource]:
-        info = consent_rules.SCOPES[row.scope]
+    def columns(self, access: ClientAccess) -> tuple[list[str], dict[str, Any]]:
+        # The recipient's name and the note are sealed and never leave: not even opened.
+        names = ["pk", "patient_id", "scope", "status", "expires_at", "encounter_id", "given_by"]
+        return names, {"recorded": Instant("recorded_at"), "expires": Instant("expires_at")}
+
+    def render(self, row: Row, access: ClientAccess) -> list[Resource]:
+        info = consent_rules.SCOPES[row["scope"]]
         disclosure = info.kind == "disclosure"
         status = "active"
-        if row.status == ConsentStatus.DEFERRED:
+        if row["status"] == ConsentStatus.DEFERRED:
             status = "proposed"
-        elif row.expires_at is not None and row.expires_at <= access.now:
+        elif row["expires_at"] is not None and row["expires_at"] <= access.now:
             status = "inactive"
-        period = {"start": labels.instant(row.recorded_at)}
-        if row.expires_at is not None:
-            period["end"] = labels.instant(row.expires_at)
+        period = {"start": row["recorded"]}
+        if row["expires"] is not None:
+            period["end"] = row["expires"]
         provision: dict[str, Any] = {
-            "type": "permit" if row.status == ConsentStatus.GIVEN else "deny",
+            "type": "permit" if row["status"] == ConsentStatus.GIVEN else "deny",
             "period": period,
             "actor": [_actor(row, disclosure)],
             "action": [codeable(ACTION_SYSTEM, ACTIONS[info.kind])],
             "code": [
                 codeable(
                     local_system(access, "lantern-consent-scope"),
-                    row.scope,
-                    english(Scope).get(row.scope, row.scope),
+                    row["scope"],
+                    english(Scope).get(row["scope"], str(row["scope"])),
                 )
             ],
         }
-        if info.per_visit and row.encounter_id is not None:
-            provision["data"] = [
-                {"meaning": "related", "reference": {"reference": f"Encounter/{row.encounter_id}"}}
-            ]
+        if info.per_visit and row["encounter_id"] is not None:
+            reference = {"reference": f"Encounter/{row['encounter_id']}"}
+            provision["data"] = [{"meaning": "related", "reference": reference}]
         scope_code = (
             ("patient-privacy", "Privacy Consent") if disclosure else ("treatment", "Treatment")
         )
         return [
             {
                 "resourceType": "Consent",
-                "id": str(row.pk),
-                "meta": labels.meta(row.recorded_at, labels.sensitive()),
+                "id": str(row["pk"]),
+                "meta": labels.meta(row["recorded"], labels.sensitive()),
                 "status": status,
                 "scope": codeable(SCOPE_SYSTEM, *scope_code),
                 "category": [codeable(labels.LOINC, "59284-0", "Patient Consent")],
-                "patient": patient_ref(row.patient_id),
-                "dateTime": labels.instant(row.recorded_at),
+                "patient": patient_ref(row["patient_id"]),
+                "dateTime": row["recorded"],
                 "performer": [
-                    patient_ref(row.patient_id)
-                    if row.given_by == "patient"
+                    patient_ref(row["patient_id"])
+                    if row["given_by"] == "patient"
                     else {"display": "parent or guardian"}
                 ],
                 "policyRule": codeable(
@@ -97,11 +100,11 @@ class ConsentResource(ModelResource):
         ]
 
 
-def _actor(row: ConsentRecord, disclosure: bool) -> dict[str, Any]:
+def _actor(row: Row, disclosure: bool) -> dict[str, Any]:
     """Whom the provision is about: the kind of recipient, or the clinic's care team."""
     if disclosure:
-        kind = KIND_OF_SCOPE.get(row.scope, "")
-        label = english(DisclosureKind).get(kind, row.scope)
+        kind = KIND_OF_SCOPE.get(row["scope"], "")
+        label = english(DisclosureKind).get(kind, row["scope"])
         return {
             "role": codeable(PARTICIPATION, "IRCP", "information recipient"),
             "reference": {"display": label},

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from lantern.audit.models import Category
 from lantern.fhir import labels, search
 from lantern.fhir.access import ClientAccess
 from lantern.fhir.outcomes import FhirError
-from lantern.fhir.resources.base import ModelResource, Param, Resource
+from lantern.fhir.resources.base import Instant, ModelResource, Param, Resource, Row, among
 from lantern.patients import matching
 from lantern.patients import search as registry_search
 from lantern.patients.models import ExternalIdentifier, Patient
@@ -114,49 +114,68 @@ class PatientResource(ModelResource):
         except ValueError:
             return None
 
-    def optimised(self, rows: QuerySet[Any]) -> QuerySet[Any]:
-        return rows.prefetch_related(
-            Prefetch("identifiers", queryset=ExternalIdentifier.objects.order_by("pk"))
-        )
+    def columns(self, access: ClientAccess) -> tuple[list[str], dict[str, Any]]:
+        names = ["pk", "gender_identity", "birth_date", "preferred_language"]
+        names.append("interpreter_needed")
+        if access.identity_allowed:  # names are opened only for the identity scope
+            names += ["preferred_name", "legal_name"]
+        return names, {"updated": Instant("updated_at")}
 
-    def render(self, row: Patient, access: ClientAccess) -> list[Resource]:
+    def attach(self, rows: list[Row], access: ClientAccess) -> None:
+        """Each patient's record numbers (identity scope only): one query for a page."""
+        if not access.identity_allowed:
+            return
+        by_patient: dict[Any, list[tuple[int, str, str]]] = {row["pk"]: [] for row in rows}
+        if not by_patient:
+            return
+        numbers = (
+            ExternalIdentifier.objects.filter(among("patient_id", by_patient))
+            .order_by("pk")
+            .values_list("patient_id", "clinic_id", "system", "value")
+        )
+        for patient_id, *number in numbers:
+            by_patient[patient_id].append(tuple(number))  # type: ignore[arg-type]
+        for row in rows:
+            row["identifiers"] = by_patient[row["pk"]]
+
+    def render(self, row: Row, access: ClientAccess) -> list[Resource]:
         identity = access.identity_allowed
         extra = () if identity else (labels.REDACTED,)
         resource: Resource = {
             "resourceType": "Patient",
-            "id": str(row.pk),
-            "meta": labels.meta(row.updated_at, labels.sensitive(*extra)),
+            "id": str(row["pk"]),
+            "meta": labels.meta(row["updated"], labels.sensitive(*extra)),
         }
         if identity:
             resource["identifier"] = [
                 {
                     "use": "usual",
-                    "system": identifier_system(access.base_url, number.clinic_id, number.system),
-                    "value": number.value,
+                    "system": identifier_system(access.base_url, clinic_id, system),
+                    "value": value,
                 }
-                for number in row.identifiers.all()
+                for clinic_id, system, value in row["identifiers"]
             ]
             resource["name"] = _names(row)
-        resource["gender"] = GENDER.get(row.gender_identity, "unknown")
-        if row.birth_date is not None:
-            resource["birthDate"] = row.birth_date.isoformat()
+        resource["gender"] = GENDER.get(row["gender_identity"], "unknown")
+        if row["birth_date"] is not None:
+            resource["birthDate"] = row["birth_date"].isoformat()
         resource["communication"] = [
             {
                 "language": {
-                    "coding": [{"system": "urn:ietf:bcp:47", "code": row.preferred_language}]
+                    "coding": [{"system": "urn:ietf:bcp:47", "code": row["preferred_language"]}]
                 },
                 "preferred": True,
             }
         ]
-        if row.interpreter_needed:
+        if row["interpreter_needed"]:
             resource["extension"] = [{"url": INTERPRETER_REQUIRED, "valueBoolean": True}]
         return [_without_empty(resource)]
 
 
-def _names(row: Patient) -> list[dict[str, str]]:
-    names = [{"use": "usual", "text": str(row.preferred_name)}]
-    if row.legal_name:
-        names.append({"use": "official", "text": str(row.legal_name)})
+def _names(row: Row) -> list[dict[str, str]]:
+    names = [{"use": "usual", "text": str(row["preferred_name"])}]
+    if row["legal_name"]:
+        names.append({"use": "official", "text": str(row["legal_name"])})
     return names
 
 

@@ -13,8 +13,6 @@ and never leave. Both share the referral's id.
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
 from typing import Any, ClassVar, NamedTuple
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -22,9 +20,17 @@ from django.db.models.functions import Coalesce
 
 from lantern.audit.models import Category
 from lantern.careplans.models import Activity
-from lantern.fhir import labels
+from lantern.fhir import labels, search
 from lantern.fhir.access import ClientAccess
-from lantern.fhir.resources.base import Include, ModelResource, Param, Resource
+from lantern.fhir.resources.base import (
+    Include,
+    Instant,
+    ModelResource,
+    Param,
+    Resource,
+    Row,
+    among,
+)
 from lantern.fhir.resources.common import (
     codeable,
     english,
@@ -76,6 +82,10 @@ def _status_q(mapping: dict[str, str]) -> Any:
     return token_filter(codes)
 
 
+def _authored_q(rows: QuerySet[Any], values: list[str], access: ClientAccess) -> QuerySet[Any]:
+    return rows.filter(search.date_q("created_at", values))
+
+
 def referral_rows() -> QuerySet[Referral]:
     first_need = Attribute.objects.filter(
         health_system_id=OuterRef("service__health_system_id"),
@@ -84,8 +94,7 @@ def referral_rows() -> QuerySet[Referral]:
         taxonomy_term__hsds_id__in=NEED_IDS,
     ).order_by("taxonomy_term_id", "pk")
     released = ScreeningResult.objects.released().filter(pk=OuterRef("screening_result_id"))
-    # Sealed values are never opened: not even read from the database.
-    return Referral.objects.defer("message", "recipient", "sent_content").annotate(
+    return Referral.objects.annotate(
         _need=Subquery(first_need.values("taxonomy_term__hsds_id")[:1]),
         _plan=Subquery(Activity.objects.filter(pk=OuterRef("activity_id")).values("plan_id")[:1]),
         _result_released=Exists(released),
@@ -96,16 +105,33 @@ def referral_rows() -> QuerySet[Referral]:
     )
 
 
-def service_display(referral: Referral) -> dict[str, Any]:
-    row: Any = referral
+def service_display(row: Row) -> dict[str, Any]:
+    service = f"urn:uuid:{row['_service_hsds_id']}"
     return {
-        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{row._service_hsds_id}"},
-        "display": f"{row._service_name} ({row._organization_name})",
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": service},
+        "display": f"{row['_service_name']} ({row['_organization_name']})",
     }
 
 
-def staff_display(referral: Referral) -> dict[str, str]:
-    return {"display": referral._requester}  # type: ignore[attr-defined]
+def staff_display(row: Row) -> dict[str, str]:
+    return {"display": row["_requester"]}
+
+
+REFERRAL_FIELDS = [
+    "pk",
+    "patient_id",
+    "status",
+    "encounter_id",
+    "screening_result_id",
+    "shared_items",
+    "_need",
+    "_plan",
+    "_result_released",
+    "_requester",
+    "_service_name",
+    "_service_hsds_id",
+    "_organization_name",
+]
 
 
 class ReferralResource(ModelResource):
@@ -114,6 +140,7 @@ class ReferralResource(ModelResource):
     model = Referral
     category = Category.SENSITIVE
     updated_field = "status_at"
+    date_field = "created_at"  # authoredOn
     export_source = "referral"
 
     def rows(self, access: ClientAccess) -> QuerySet[Any]:
@@ -127,71 +154,63 @@ class ReferralResource(ModelResource):
         except ValueError:
             return None
 
-    def attach(self, rows: list[Any]) -> None:
+    def columns(self, access: ClientAccess) -> tuple[list[str], dict[str, Any]]:
+        # Sealed values (the message, the recipient, what was sent) are never even read.
+        return REFERRAL_FIELDS, {
+            "status_changed": Instant("status_at"),
+            "created": Instant("created_at"),
+        }
+
+    def attach(self, rows: list[Row], access: ClientAccess) -> None:
         """Each referral's status changes, read as plain values: one query for a page."""
-        by_referral: dict[Any, list[Change]] = {row.pk: [] for row in rows}
+        by_referral: dict[Any, list[Change]] = {row["pk"]: [] for row in rows}
         if not by_referral:
             return
         found = (
-            ReferralStatusChange.objects.filter(referral_id__in=list(by_referral))
-            .annotate(_actor=user_label("actor"))
+            ReferralStatusChange.objects.filter(among("referral_id", by_referral))
+            .annotate(_actor=user_label("actor"), _at=Instant("at"))
             .order_by("at", "pk")
-            .values_list("referral_id", "to_status", "at", "by_partner", "_actor")
+            .values_list("referral_id", "to_status", "_at", "by_partner", "_actor")
         )
         for referral_id, *values in found:
             by_referral[referral_id].append(Change(*values))
         for row in rows:
-            row._changes = by_referral[row.pk]
-
-    def export_rows(
-        self, access: ClientAccess, patient_ids: list[Any], since: Any, types: list[Any]
-    ) -> Iterator[Any]:
-        rows = self.rows(access).filter(patient_id__in=patient_ids)
-        if since is not None:
-            rows = rows.filter(status_at__gt=since)
-        chunk: list[Any] = []
-        for row in rows.order_by("pk").iterator(chunk_size=self.batch):
-            chunk.append(row)
-            if len(chunk) == self.batch:
-                self.attach(chunk)
-                yield from chunk
-                chunk = []
-        self.attach(chunk)
-        yield from chunk
+            row["changes"] = by_referral[row["pk"]]
 
 
 class Change(NamedTuple):
     to_status: str
-    at: datetime.datetime
+    at: str  # a FHIR instant
     by_partner: bool
     actor: str | None
 
 
-def _reasons(row: Referral) -> list[dict[str, str]]:
+def _reasons(row: Row) -> list[dict[str, str]]:
     reasons = []
-    if row.encounter_id is not None:
-        reasons.append({"reference": f"Encounter/{row.encounter_id}"})
-    if row.screening_result_id is not None and row._result_released:  # type: ignore[attr-defined]
-        reasons.append({"reference": f"QuestionnaireResponse/{row.screening_result_id}"})
+    if row["encounter_id"] is not None:
+        reasons.append({"reference": f"Encounter/{row['encounter_id']}"})
+    if row["screening_result_id"] is not None and row["_result_released"]:
+        reasons.append({"reference": f"QuestionnaireResponse/{row['screening_result_id']}"})
     return reasons
 
 
 class ServiceRequestResource(ReferralResource):
     name = "ServiceRequest"
     params: ClassVar[dict[str, Param]] = {
-        "status": Param("token", _status_q(SERVICE_REQUEST_STATUS), "draft, active, ...")
+        "status": Param("token", _status_q(SERVICE_REQUEST_STATUS), "draft, active, ..."),
+        "authored": Param("date", _authored_q, "When the request was written (as date)"),
     }
     includes: ClassVar[dict[str, Include]] = {
-        "patient": Include("Patient", lambda row: [str(row.patient_id)]),
-        "based-on": Include("CarePlan", lambda row: [str(row._plan)] if row._plan else []),
+        "patient": Include("Patient", lambda row: [str(row["patient_id"])]),
+        "based-on": Include("CarePlan", lambda row: [str(row["_plan"])] if row["_plan"] else []),
     }
 
-    def render(self, row: Referral, access: ClientAccess) -> list[Resource]:
+    def render(self, row: Row, access: ClientAccess) -> list[Resource]:
         resource: Resource = {
             "resourceType": "ServiceRequest",
-            "id": str(row.pk),
-            "meta": labels.meta(row.status_at, labels.sensitive()),
-            "status": SERVICE_REQUEST_STATUS.get(row.status, "unknown"),
+            "id": str(row["pk"]),
+            "meta": labels.meta(row["status_changed"], labels.sensitive()),
+            "status": SERVICE_REQUEST_STATUS.get(row["status"], "unknown"),
             "intent": "order",
             "category": [
                 {
@@ -209,25 +228,25 @@ class ServiceRequestResource(ReferralResource):
                     ]
                 }
             ],
-            "subject": patient_ref(row.patient_id),
-            "authoredOn": labels.instant(row.created_at),
+            "subject": patient_ref(row["patient_id"]),
+            "authoredOn": row["created"],
             "requester": staff_display(row),
             "performer": [service_display(row)],
         }
-        need = taxonomy.BY_ID.get(row._need) if row._need else None  # type: ignore[attr-defined]
+        need = taxonomy.BY_ID.get(row["_need"]) if row["_need"] else None
         if need is not None:
             resource["code"] = codeable(NEED_SYSTEM, need.code, need.name)
-        if row._plan is not None:  # type: ignore[attr-defined]
-            resource["basedOn"] = [{"reference": f"CarePlan/{row._plan}"}]  # type: ignore[attr-defined]
+        if row["_plan"] is not None:
+            resource["basedOn"] = [{"reference": f"CarePlan/{row['_plan']}"}]
         reasons = _reasons(row)
         if reasons:
             resource["reasonReference"] = reasons
-        if not row.is_draft:
+        if row["status"] != ReferralStatus.DRAFT:
             # Sending required the patient's consent for exactly these items.
             shared = english(ShareItem)
             resource["orderDetail"] = [
                 codeable(local_system(access, "lantern-shared-item"), item, shared[item])
-                for item in ordered(row.shared_items)
+                for item in ordered(row["shared_items"])
             ]
         return [_without_empty(resource)]
 
@@ -235,23 +254,24 @@ class ServiceRequestResource(ReferralResource):
 class TaskResource(ReferralResource):
     name = "Task"
     params: ClassVar[dict[str, Param]] = {
-        "status": Param("token", _status_q(TASK_STATUS), "draft, requested, accepted, ...")
+        "status": Param("token", _status_q(TASK_STATUS), "draft, requested, accepted, ..."),
+        "authored-on": Param("date", _authored_q, "When the task was made (as date)"),
     }
     includes: ClassVar[dict[str, Include]] = {
-        "patient": Include("Patient", lambda row: [str(row.patient_id)]),
-        "focus": Include("ServiceRequest", lambda row: [str(row.pk)]),
+        "patient": Include("Patient", lambda row: [str(row["patient_id"])]),
+        "focus": Include("ServiceRequest", lambda row: [str(row["pk"])]),
     }
 
-    def render(self, row: Referral, access: ClientAccess) -> list[Resource]:
+    def render(self, row: Row, access: ClientAccess) -> list[Resource]:
         status_system = local_system(access, "lantern-referral-status")
         statuses = english(ReferralStatus)
-        changes: list[Change] = row._changes  # type: ignore[attr-defined]
+        changes: list[Change] = row["changes"]
         history = [
             {
                 "resourceType": "Provenance",
                 "id": f"change-{number}",
-                "target": [{"reference": f"Task/{row.pk}"}],
-                "recorded": labels.instant(change.at),
+                "target": [{"reference": f"Task/{row['pk']}"}],
+                "recorded": change.at,
                 "activity": codeable(
                     status_system, change.to_status, statuses.get(change.to_status, "")
                 ),
@@ -261,20 +281,20 @@ class TaskResource(ReferralResource):
         ]
         resource: Resource = {
             "resourceType": "Task",
-            "id": str(row.pk),
-            "meta": labels.meta(row.status_at, labels.sensitive()),
-            "status": TASK_STATUS.get(row.status, "draft"),
+            "id": str(row["pk"]),
+            "meta": labels.meta(row["status_changed"], labels.sensitive()),
+            "status": TASK_STATUS.get(row["status"], "draft"),
             "businessStatus": codeable(
                 status_system,
-                row.status,
-                statuses.get(row.status, row.status),
-                text=BUSINESS_TEXT.get(row.status, ""),
+                row["status"],
+                statuses.get(row["status"], str(row["status"])),
+                text=BUSINESS_TEXT.get(row["status"], ""),
             ),
             "intent": "order",
-            "focus": {"reference": f"ServiceRequest/{row.pk}"},
-            "for": patient_ref(row.patient_id),
-            "authoredOn": labels.instant(row.created_at),
-            "lastModified": labels.instant(row.status_at),
+            "focus": {"reference": f"ServiceRequest/{row['pk']}"},
+            "for": patient_ref(row["patient_id"]),
+            "authoredOn": row["created"],
+            "lastModified": row["status_changed"],
             "requester": staff_display(row),
             "owner": service_display(row),
         }
@@ -300,11 +320,11 @@ def _execution(changes: list[Change]) -> dict[str, str]:
     period = {}
     sent = next((c for c in changes if c.to_status == ReferralStatus.SENT), None)
     if sent is not None:
-        period["start"] = labels.instant(sent.at)
+        period["start"] = sent.at
     closing = (ReferralStatus.DECLINED, ReferralStatus.COMPLETED, ReferralStatus.CANCELLED)
     closed = next((c for c in reversed(changes) if c.to_status in closing), None)
     if closed is not None:
-        period["end"] = labels.instant(closed.at)
+        period["end"] = closed.at
     return period
 
 

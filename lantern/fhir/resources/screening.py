@@ -12,13 +12,27 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from lantern.audit.models import Category
 from lantern.fhir import labels
 from lantern.fhir.access import ClientAccess
-from lantern.fhir.resources.base import Include, ModelResource, Param, Resource
-from lantern.fhir.resources.common import codeable, local_system, patient_ref, token_filter
+from lantern.fhir.resources.base import (
+    Include,
+    Instant,
+    ModelResource,
+    Param,
+    Resource,
+    Row,
+    among,
+)
+from lantern.fhir.resources.common import (
+    codeable,
+    local_system,
+    patient_ref,
+    token_filter,
+    user_label,
+)
 from lantern.screening import instruments
 from lantern.screening.instruments.fhir import questionnaire_id
 from lantern.screening.models import Mode, ScreeningResult
@@ -30,32 +44,43 @@ def result_rows() -> QuerySet[ScreeningResult]:
     return ScreeningResult.objects.released()
 
 
-def instrument_of(row: ScreeningResult) -> instruments.Instrument | None:
+def instrument_of(row: Row) -> instruments.Instrument | None:
     try:
-        return instruments.get_instrument(row.instrument_id)
+        return instruments.get_instrument(row["instrument_id"])
     except KeyError:
         return None
 
 
-def result_labels(row: ScreeningResult) -> list[dict[str, str]]:
-    extra = (labels.BEHAVIORAL_HEALTH,) if row.category in MENTAL_HEALTH else ()
+def result_labels(row: Row) -> list[dict[str, str]]:
+    extra = (labels.BEHAVIORAL_HEALTH,) if row["category"] in MENTAL_HEALTH else ()
     return labels.sensitive(*extra)
 
 
-def questionnaire_of(row: ScreeningResult) -> str:
+def questionnaire_of(row: Row) -> str:
     """The id of the Questionnaire (instrument and language) the patient answered."""
     instrument = instrument_of(row)
     if instrument is None:
-        return row.instrument_id
-    language = row.session.language
+        return str(row["instrument_id"])
+    language = row["language"]
     return questionnaire_id(instrument, language if language in instrument.languages else "en")
 
 
-def canonical(access: ClientAccess, row: ScreeningResult) -> str:
-    return f"{access.base_url}/Questionnaire/{questionnaire_of(row)}|{row.instrument_version}"
+def canonical(access: ClientAccess, row: Row) -> str:
+    return f"{access.base_url}/Questionnaire/{questionnaire_of(row)}|{row['instrument_version']}"
 
 
-PATIENT_INCLUDE = Include("Patient", lambda row: [str(row.patient_id)])
+PATIENT_INCLUDE = Include("Patient", lambda row: [str(row["patient_id"])])
+RESULT_FIELDS = [
+    "pk",
+    "patient_id",
+    "instrument_id",
+    "instrument_version",
+    "category",
+    "total",
+    "positive",
+    "band_code",
+    "flags",
+]
 
 
 class ResultResource(ModelResource):
@@ -73,26 +98,28 @@ class ResultResource(ModelResource):
     needs_answers: ClassVar[bool] = False
     export_source = "screening-result"
 
+    def columns(self, access: ClientAccess) -> tuple[list[str], dict[str, Any]]:
+        # Answers are sealed: opened only for the QuestionnaireResponse that carries them.
+        names = [*RESULT_FIELDS, "answers"] if self.needs_answers else RESULT_FIELDS
+        return names, {
+            "recorded": Instant("recorded_at"),
+            "mode": F("session__mode"),
+            "language": F("session__language"),
+            "submitted_by": F("fhir_submission__client__name"),
+            "recorder": user_label("recorded_by"),
+        }
+
     def export_rows(
         self, access: ClientAccess, patient_ids: list[Any], since: Any, types: list[Any]
-    ) -> Iterator[Any]:
-        """Every released result of these patients, with its answers if a type needs them."""
-        rows = result_rows().filter(patient_id__in=patient_ids)
+    ) -> Iterator[Row]:
+        """The released results of these patients (only those with flags when Flag is the
+        one type asked for), with their answers if a type needs them."""
+        rows = (types[0] if len(types) == 1 else self).rows(access)
+        rows = rows.filter(among("patient_id", patient_ids))
         if since is not None:
             rows = rows.filter(recorded_at__gt=since)
-        rows = rows.select_related("session", "recorded_by", "fhir_submission__client").defer(
-            "session__deferral_note", "fhir_submission__client__jwks"
-        )
-        if not any(getattr(t, "needs_answers", False) for t in types):
-            rows = rows.defer("answers")
-        return rows.order_by("pk").iterator(chunk_size=self.batch)
-
-    def optimised(self, rows: QuerySet[Any]) -> QuerySet[Any]:
-        rows = rows.select_related("session", "recorded_by", "fhir_submission__client").defer(
-            "session__deferral_note", "fhir_submission__client__jwks"
-        )
-        # Answers are sealed: opened only for the QuestionnaireResponse that carries them.
-        return rows if self.needs_answers else rows.defer("answers")
+        source = next((t for t in types if t.needs_answers), self)
+        return self.stream(source.shape(rows, access).order_by("pk"), access)
 
 
 def _answer(item: instruments.Item, raw: Any, access: ClientAccess) -> dict[str, Any] | None:
@@ -119,9 +146,9 @@ class QuestionnaireResponseResource(ResultResource):
         "questionnaire": Include("Questionnaire", lambda row: [questionnaire_of(row)]),
     }
 
-    def render(self, row: ScreeningResult, access: ClientAccess) -> list[Resource]:
+    def render(self, row: Row, access: ClientAccess) -> list[Resource]:
         instrument = instrument_of(row)
-        answers: dict[str, Any] = dict(row.answers or {})
+        answers: dict[str, Any] = dict(row["answers"] or {})
         items = []
         for item in instrument.items if instrument is not None else ():
             value = _answer(item, answers.get(item.link_id), access)
@@ -129,25 +156,25 @@ class QuestionnaireResponseResource(ResultResource):
                 items.append({"linkId": item.link_id, "answer": [value]})
         resource: Resource = {
             "resourceType": "QuestionnaireResponse",
-            "id": str(row.pk),
-            "meta": labels.meta(row.recorded_at, result_labels(row)),
+            "id": str(row["pk"]),
+            "meta": labels.meta(row["recorded"], result_labels(row)),
             "questionnaire": canonical(access, row),
             "status": "completed",
-            "subject": patient_ref(row.patient_id),
-            "authored": labels.instant(row.recorded_at),
+            "subject": patient_ref(row["patient_id"]),
+            "authored": row["recorded"],
         }
-        if row.session.mode == Mode.KIOSK:
-            resource["source"] = patient_ref(row.patient_id)
+        if row["mode"] == Mode.KIOSK:
+            resource["source"] = patient_ref(row["patient_id"])
         if items:
             resource["item"] = items
         return [resource]
 
 
-def _total_code(instrument: instruments.Instrument | None, row: Any, access: ClientAccess) -> Any:
+def _total_code(instrument: instruments.Instrument | None, row: Row, access: ClientAccess) -> Any:
     if instrument is not None and instrument.loinc_total:
-        title = instrument.title.get("en", row.instrument_id)
+        title = instrument.title.get("en", row["instrument_id"])
         return codeable(labels.LOINC, instrument.loinc_total, f"{title} total score")
-    return codeable(local_system(access, "lantern-score"), f"{row.instrument_id}-total")
+    return codeable(local_system(access, "lantern-score"), f"{row['instrument_id']}-total")
 
 
 def _observation_code_q(system: str | None, code: str, access: ClientAccess) -> Q:
@@ -169,15 +196,15 @@ class ObservationResource(ResultResource):
     }
     includes: ClassVar[dict[str, Include]] = {
         "patient": PATIENT_INCLUDE,
-        "derived-from": Include("QuestionnaireResponse", lambda row: [str(row.pk)]),
+        "derived-from": Include("QuestionnaireResponse", lambda row: [str(row["pk"])]),
     }
 
-    def render(self, row: ScreeningResult, access: ClientAccess) -> list[Resource]:
+    def render(self, row: Row, access: ClientAccess) -> list[Resource]:
         instrument = instrument_of(row)
         resource: Resource = {
             "resourceType": "Observation",
-            "id": str(row.pk),
-            "meta": labels.meta(row.recorded_at, result_labels(row)),
+            "id": str(row["pk"]),
+            "meta": labels.meta(row["recorded"], result_labels(row)),
             "status": "final",
             "category": [
                 codeable(
@@ -187,16 +214,16 @@ class ObservationResource(ResultResource):
                 )
             ],
             "code": _total_code(instrument, row, access),
-            "subject": patient_ref(row.patient_id),
-            "effectiveDateTime": labels.instant(row.recorded_at),
-            "issued": labels.instant(row.recorded_at),
-            "derivedFrom": [{"reference": f"QuestionnaireResponse/{row.pk}"}],
+            "subject": patient_ref(row["patient_id"]),
+            "effectiveDateTime": row["recorded"],
+            "issued": row["recorded"],
+            "derivedFrom": [{"reference": f"QuestionnaireResponse/{row['pk']}"}],
         }
-        if row.total is not None:
-            resource["valueInteger"] = row.total
+        if row["total"] is not None:
+            resource["valueInteger"] = row["total"]
         decision_support = instrument is not None and instrument.decision_support_only
         if not decision_support:
-            code, display = ("POS", "Positive") if row.positive else ("NEG", "Negative")
+            code, display = ("POS", "Positive") if row["positive"] else ("NEG", "Negative")
             resource["interpretation"] = [
                 codeable(
                     "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
@@ -204,28 +231,29 @@ class ObservationResource(ResultResource):
                     display,
                 )
             ]
-        if row.band_code:
+        if row["band_code"]:
             resource["component"] = [_band_component(instrument, row, access)]
         return [resource]
 
 
 def _band_component(
-    instrument: instruments.Instrument | None, row: ScreeningResult, access: ClientAccess
+    instrument: instruments.Instrument | None, row: Row, access: ClientAccess
 ) -> dict[str, Any]:
-    label = row.band_code
+    band = row["band_code"]
+    label = band
     if instrument is not None:
         with contextlib.suppress(KeyError):
-            label = instrument.band(row.band_code).label.get("en", row.band_code)
+            label = instrument.band(band).label.get("en", band)
     return {
         "code": codeable(local_system(access, "lantern-score"), "band", "Severity band"),
         "valueCodeableConcept": codeable(
-            local_system(access, f"{row.instrument_id}-band"), row.band_code, label
+            local_system(access, f"{row['instrument_id']}-band"), band, label
         ),
     }
 
 
-def flag_id(row: ScreeningResult, code: str) -> str:
-    return f"{row.pk}-{code.replace('_', '-')}"
+def flag_id(row: Row, code: str) -> str:
+    return f"{row['pk']}-{code.replace('_', '-')}"
 
 
 class FlagResource(ResultResource):
@@ -238,7 +266,9 @@ class FlagResource(ResultResource):
         pk, _, code = resource_id.partition("-")
         return Q(pk=pk) if pk.isdigit() and code else None
 
-    def render(self, row: ScreeningResult, access: ClientAccess) -> list[Resource]:
+    def render(self, row: Row, access: ClientAccess) -> list[Resource]:
+        if not row["flags"]:
+            return []
         instrument = instrument_of(row)
         messages = {}
         if instrument is not None:
@@ -247,7 +277,7 @@ class FlagResource(ResultResource):
             {
                 "resourceType": "Flag",
                 "id": flag_id(row, code),
-                "meta": labels.meta(row.recorded_at, result_labels(row)),
+                "meta": labels.meta(row["recorded"], result_labels(row)),
                 "status": "active",
                 "category": [
                     codeable(
@@ -260,29 +290,29 @@ class FlagResource(ResultResource):
                     code.replace("_", " "),
                     text=messages.get(code, ""),
                 ),
-                "subject": patient_ref(row.patient_id),
-                "period": {"start": labels.instant(row.recorded_at)},
+                "subject": patient_ref(row["patient_id"]),
+                "period": {"start": row["recorded"]},
             }
-            for code in row.flags
+            for code in row["flags"]
         ]
 
 
 class ProvenanceResource(ResultResource):
     name = "Provenance"
 
-    def render(self, row: ScreeningResult, access: ClientAccess) -> list[Resource]:
+    def render(self, row: Row, access: ClientAccess) -> list[Resource]:
         targets = [
-            {"reference": f"QuestionnaireResponse/{row.pk}"},
-            {"reference": f"Observation/{row.pk}"},
-            *({"reference": f"Flag/{flag_id(row, code)}"} for code in row.flags),
+            {"reference": f"QuestionnaireResponse/{row['pk']}"},
+            {"reference": f"Observation/{row['pk']}"},
+            *({"reference": f"Flag/{flag_id(row, code)}"} for code in row["flags"]),
         ]
         return [
             {
                 "resourceType": "Provenance",
-                "id": str(row.pk),
-                "meta": labels.meta(row.recorded_at, result_labels(row)),
+                "id": str(row["pk"]),
+                "meta": labels.meta(row["recorded"], result_labels(row)),
                 "target": targets,
-                "recorded": labels.instant(row.recorded_at),
+                "recorded": row["recorded"],
                 "agent": [
                     {
                         "type": codeable(
@@ -297,12 +327,23 @@ class ProvenanceResource(ResultResource):
         ]
 
 
-def _author(row: ScreeningResult) -> dict[str, str]:
-    submission = getattr(row, "fhir_submission", None)
-    if submission is not None:
-        return {"display": f"{submission.client.name} (registered system)"}
-    if row.session.mode == Mode.KIOSK:
-        return patient_ref(row.patient_id)
-    if row.recorded_by is not None:
-        return {"display": row.recorded_by.display_name or row.recorded_by.get_username()}
+def _author(row: Row) -> dict[str, str]:
+    if row["submitted_by"] is not None:
+        return {"display": f"{row['submitted_by']} (registered system)"}
+    if row["mode"] == Mode.KIOSK:
+        return patient_ref(row["patient_id"])
+    if row["recorder"] is not None:
+        return {"display": row["recorder"]}
     return {"display": "unknown"}
+
+
+def received_resources(access: ClientAccess, result: ScreeningResult) -> list[Resource]:
+    """A result a client just sent, as the QuestionnaireResponse, Observation and Flags a
+    read of it gives back."""
+    response = QuestionnaireResponseResource()
+    row = response.fetch(ScreeningResult.objects.filter(pk=result.pk), access)[0]
+    return [
+        *response.render(row, access),
+        *ObservationResource().render(row, access),
+        *FlagResource().render(row, access),
+    ]
