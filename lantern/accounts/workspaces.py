@@ -2,8 +2,8 @@
 
 Every builder takes a constant number of queries whatever the number of patients (lists are
 capped at ``SHOWN``), and every patient named on a page is audited as a read of that
-patient, all in one append. Work that other parts of Lantern will bring (program reports)
-has a labelled slot until it arrives.
+patient, all in one append. Work that other parts of Lantern will bring has a labelled slot
+until it arrives.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts.access import AuthenticatedHttpRequest
 from lantern.accounts.models import Clinic, ReviewStatus, Role, User
@@ -50,13 +49,6 @@ class Slot:
     key: str
     title: Promise
     note: Promise
-
-
-PROGRAM_REPORTS = Slot(
-    "reports",
-    _("Program reports"),
-    _("De-identified reports of patients seen, screened and referred will be here."),
-)
 
 
 def _mine(user: User) -> Any:
@@ -101,13 +93,14 @@ def _worklist(user: User) -> list[Activity]:
 
 
 def _urgent_windows(user: User) -> list[Activity]:
-    """Open urgent activities (nPEP, emergency contraception ...) whose window is still open,
-    the one closing first on top."""
+    """Open urgent activities (nPEP, emergency contraception ...) whose window is still open:
+    those whose exposure time is unknown first (the clinician decides now), then the one
+    closing first."""
     return list(
         Activity.objects.open()
         .filter(plan__patient__in=_mine(user), urgent=True, latest__gte=timezone.now())
         .select_related("plan__patient")
-        .order_by("latest", "pk")[:SHOWN]
+        .order_by("-exposure_unknown", "latest", "pk")[:SHOWN]
     )
 
 
@@ -253,7 +246,6 @@ def program_manager(user: User) -> dict[str, Any]:
 
     return {
         "training": clinic_training_rows(status_clinics(user)),
-        "slots": [PROGRAM_REPORTS],
     }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -54,15 +53,20 @@ def audit_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = form.filters()
         entries = reports.filtered(report_scope(request.user), filters)
-        page = Paginator(entries, reports.PAGE_SIZE).get_page(request.GET.get("page"))
         # Fetched before this visit is recorded, so the page shows the trail as it was.
-        page.object_list = list(page.object_list)
+        page = reports.keyset_page(
+            entries,
+            reports.SORTS.get(filters.sort, reports.SORTS[reports.DEFAULT_SORT]),
+            after=form.cleaned_data.get("after"),
+            before=form.cleaned_data.get("before"),
+        )
+        where = form.cleaned_data.get("after") or form.cleaned_data.get("before")
         audit_record(
             action=Action.READ,
             request=request,
             patient_id=filters.patient_id,
             category=Category.AUDIT,
-            detail=f"audit report page {page.number}",
+            detail="audit report page" + (f" next to entry {where}" if where else " 1"),
         )
         context.update(page=page, headers=sort_headers(filters.sort))
     return render(request, "audit/report.html", context)

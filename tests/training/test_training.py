@@ -195,7 +195,13 @@ def test_a_screening_already_started_cannot_be_run_without_training(personas, cl
     pid = personas.patient.pk
     ask = client.get(reverse("screening:ask", args=[pid, asked.pk, "phq-9"]))
     handover = client.post(reverse("screening:kiosk_handover", args=[pid, tablet.pk]))
-    assert ask.status_code == handover.status_code == 403
+    # Confirming privacy before the sensitive questions is part of running the screening.
+    privacy = client.post(
+        reverse("screening:privacy", args=[pid, asked.pk]),
+        {"alone": "yes", "interpreter": "not_needed"},
+    )
+    assert ask.status_code == handover.status_code == privacy.status_code == 403
+    assert "Modules to complete" in privacy.content.decode()
     assert "Modules to complete" in handover.content.decode()
 
 
