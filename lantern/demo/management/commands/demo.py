@@ -1,7 +1,10 @@
 """``lantern demo``: a demo health system with two clinics and one user per role.
 
 Runs only in demo mode. Each run gives every demo user a fresh random password and prints
-them, so nothing reusable is ever written down; fictional patients are added the first time.
+them, so nothing reusable is ever written down. The first time, fictional patients are added
+with a past of visits, screenings and follow-up activities, so the worklists and the program
+reports show what a clinic's months look like. The demo physician is the clinic's clinical
+lead, who may adapt and publish follow-up protocols.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.utils import timezone
 
 from lantern.accounts import mfa
 from lantern.accounts.models import Clinic, ClinicianType, HealthSystem, Role, User
+from lantern.demo.history import HistorySize, history_bulk_create
 from lantern.patients.bulk import patients_bulk_create
 from lantern.patients.models import Patient
 from lantern.patients.synthetic import synthetic_patients
@@ -26,6 +30,8 @@ SYSTEM = "Demo Health System"
 # address to be edited, and security notices to them must reach no one real.
 EMAIL_DOMAIN = "example.org"
 CLINICS = ("Riverside Clinic", "Eastside Health Center")
+# Clinical leads among the demo users (they may adapt and publish follow-up protocols).
+CLINICAL_LEADS = {"demo.clinician"}
 # username, display name, role, clinician type, clinics (indexes into CLINICS)
 USERS = (
     ("demo.clinician", "Dr. Rivera (demo)", Role.CLINICIAN, ClinicianType.PHYSICIAN, (0,)),
@@ -58,12 +64,12 @@ class Command(BaseCommand):
             demo_directory_load(system)
         if not Patient.objects.exists() and options["patients"] > 0:
             for index, clinic in enumerate(clinics):
-                team = [
+                clinicians = [
                     u
                     for u, _ in credentials
                     if u.role == Role.CLINICIAN and clinic in u.clinics.all()
                 ]
-                team += [
+                team = clinicians + [
                     u
                     for u, _ in credentials
                     if u.role in {Role.ADVOCATE, Role.COUNSELOR} and index == 0
@@ -75,6 +81,15 @@ class Command(BaseCommand):
                     records=synthetic_patients(
                         options["patients"], 100 + index, timezone.localdate()
                     ),
+                )
+                # Their past two years at the clinic, seen by its clinicians: enough visits
+                # and screenings a month that the reports show counts, not suppressions.
+                count = options["patients"]
+                history_bulk_create(
+                    clinic=clinic,
+                    staff=clinicians,
+                    size=HistorySize(visits=3 * count, screenings=2 * count, activities=2 * count),
+                    seed=200 + index,
                 )
         self._print(credentials)
 
@@ -90,6 +105,7 @@ class Command(BaseCommand):
     ) -> tuple[User, str]:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.display_name, user.role, user.clinician_type = name, role, clinician_type
+        user.clinical_lead = username in CLINICAL_LEADS
         user.email = f"{username}@{EMAIL_DOMAIN}"
         user.health_system, user.is_active = system, True
         password = "-".join(secrets.token_urlsafe(4) for _ in range(3))
