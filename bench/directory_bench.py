@@ -99,6 +99,40 @@ def _queries(rng: random.Random, count: int) -> list[tuple[str, Any]]:
     return [(names[n % len(names)], kinds[names[n % len(names)]]()) for n in range(count)]
 
 
+def _per_query(system_id: int, queries: list[tuple[str, Any]]) -> None:
+    """One search of each kind, each SQL statement with its own time: where a search goes."""
+    from django.db import connection
+
+    from lantern.referrals.search import find
+
+    for kind, query in queries:
+        timings: list[tuple[float, str]] = []
+
+        def timed(execute, sql, params, many, context, timings=timings):  # type: ignore[no-untyped-def]
+            begun = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                timings.append(((time.perf_counter() - begun) * 1000, sql))
+
+        with connection.execute_wrapper(timed):
+            begun = time.perf_counter()
+            find(system_id, query)
+            whole = (time.perf_counter() - begun) * 1000
+        sql_ms = sum(ms for ms, _ in timings)
+        print(f"{kind}: {whole:.1f} ms, of which SQL {sql_ms:.1f} ms in {len(timings)} statements")
+        for ms, sql in sorted(timings, reverse=True)[:3]:
+            print(f"   {ms:6.1f} ms  {sql[:150]}")
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    for _ in range(10):
+        profile.runcall(find, system_id, queries[-1][1])
+    print(f"profile of ten {queries[-1][0]} searches:")
+    pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(25)
+
+
 def worker(args: argparse.Namespace) -> int:
     harness.start_worker()
     from django.db import connection
@@ -136,6 +170,8 @@ def worker(args: argparse.Namespace) -> int:
             with CaptureQueriesContext(connection) as captured:
                 find(system.pk, query)
             queries_per_search[kind] = len(captured.captured_queries)
+    if args.per_query:
+        _per_query(system.pk, _queries(rng, 8))
     print(f"{'kind':<16}{'n':>5}{'median':>9}{'p95':>9}{'max':>9}{'SQL':>5}{'results':>9}")
     for kind, values in by_kind.items():
         print(
@@ -158,6 +194,9 @@ def main() -> int:
     parser.add_argument("--services", type=int, default=5000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--per-query", action="store_true", help="print each SQL statement's time for one search"
+    )
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--postgres-url", default=harness.DEFAULT_POSTGRES_URL)
     parser.add_argument("--postgres-db", default="lantern_directory_bench")
@@ -173,6 +212,7 @@ def main() -> int:
         str(args.queries),
         "--seed",
         str(args.seed),
+        *(["--per-query"] if args.per_query else []),
     ]
 
     def run(database: str, url: str, tmp: Any) -> int:

@@ -134,6 +134,39 @@ def _profile(client, params: dict[str, str]) -> None:
     pstats.Stats(profiler).sort_stats("cumulative").print_stats("lantern|crypt|render|audit", 40)
 
 
+def _py_spy(client, params: dict[str, str], pages: int, out: str) -> None:
+    """Sample this process with py-spy while it serves ``pages`` pages (``--py-spy FILE``):
+    collapsed stacks in FILE, and the functions most often on the stack printed."""
+    import collections
+    import subprocess
+
+    from django.urls import reverse
+
+    spy = Path(sys.executable).with_name("py-spy")
+    command = [str(spy), "record", "--pid", str(os.getpid()), "--rate", "500"]
+    command += ["--format", "raw", "--output", out, "--nonblocking"]
+    recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    time.sleep(1.0)  # let py-spy attach
+    for _ in range(pages):
+        client.get(reverse("careplans:worklist"), params)
+    time.sleep(0.5)
+    recorder.send_signal(2)  # SIGINT: py-spy writes its file and stops
+    recorder.wait(timeout=30)
+    inclusive: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in Path(out).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if "worklist (lantern/careplans/views/worklist.py" not in stack:
+            continue  # samples outside the page (py-spy attaching, the loop)
+        total += int(count)
+        for frame in set(stack.split(";")):
+            if "lantern/" in frame or "django/template" in frame or "django/db" in frame:
+                inclusive[frame.split(" (")[0] + " " + frame.split("/")[-1]] += int(count)
+    print(f"\npy-spy: {total} samples inside the worklist view; most often on the stack:")
+    for frame, count in inclusive.most_common(25):
+        print(f"  {100 * count / max(total, 1):5.1f}%  {frame}")
+
+
 def _explain(user, scope: str) -> None:
     """The query plan of each list (``--profile``, PostgreSQL)."""
     import datetime as dt
@@ -211,6 +244,8 @@ def worker(args: argparse.Namespace) -> int:
         )
         failed |= median >= TARGET_MS
     print(f"\ntarget: median under {TARGET_MS} ms: {'NOT MET' if failed else 'met'}")
+    if args.py_spy:
+        _py_spy(_signed_in(clinician), {"scope": "team"}, args.pages, args.py_spy)
     if args.profile:
         _profile(_signed_in(clinician), {"scope": "team"})
         if vendor == "postgresql":
@@ -233,6 +268,9 @@ def main() -> int:
     parser.add_argument("--postgres-db", default="lantern_worklist_bench")
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--profile", action="store_true", help="profile one page at the end")
+    parser.add_argument(
+        "--py-spy", metavar="FILE", help="sample the care-team pages with py-spy into FILE"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -243,6 +281,7 @@ def main() -> int:
         f"--pages={args.pages}",
         f"--seed={args.seed}",
         *(["--profile"] if args.profile else []),
+        *([f"--py-spy={Path(args.py_spy).resolve()}"] if args.py_spy else []),
     ]
 
     def run(database: str, url: str, tmp: Path) -> int:

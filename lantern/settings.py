@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "lantern.referrals",
     "lantern.fhir",
     "lantern.messaging",
+    "lantern.reports",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,10 @@ TEMPLATES = [
     },
 ]
 
+# Standard widgets written out directly rather than through Django's widget templates: the
+# same HTML, without the template machinery for every radio button (lantern.core.form_rendering).
+FORM_RENDERER = "lantern.core.form_rendering.FormRenderer"
+
 # --- Database ----------------------------------------------------------------------------
 
 _default_db = "sqlite://:memory:" if MODE == "test" else f"sqlite:///{DATA_DIR / 'lantern.sqlite3'}"
@@ -203,6 +208,12 @@ DATABASES = {
         env.get_str("DATABASE_URL", _default_db), conn_max_age=0 if MODE == "test" else 60
     )
 }
+# Behind PgBouncer in transaction mode consecutive transactions may reach different server
+# connections, so a cursor kept open between them (Django's .iterator() on PostgreSQL) would
+# be lost: such iterators then fetch their rows at once (docs/deploy.md).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.get_bool(
+    "LANTERN_DB_TRANSACTION_POOLING", False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the task worker share one SQLite file.
     DATABASES["default"]["OPTIONS"] = {

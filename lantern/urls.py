@@ -13,6 +13,7 @@ urlpatterns = [
     path("patients/", include("lantern.patients.urls")),
     path("audit/", include("lantern.privacy.urls")),
     path("training/", include("lantern.training.urls")),
+    path("reports/", include("lantern.reports.urls")),
     path("", include("lantern.screening.urls")),
     path("", include("lantern.encounters.urls")),
     path("", include("lantern.referrals.urls")),

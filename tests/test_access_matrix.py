@@ -537,11 +537,19 @@ MATRIX: dict[str, Rule] = {
     # The partner's link opens without an account; the token is its only key.
     "referrals:partner": Rule(EVERYONE, methods=("GET", "POST"), kwargs=partner_token),
     "referrals:counts": Rule(MANAGERS),
+    # Program reports: program managers of the health system only; exports ask for step-up.
+    "reports:report": Rule(MANAGERS),
+    "reports:export": Rule(MANAGERS),
+    "reports:download": Rule(MANAGERS),
     "referrals:settings": Rule(ADMINS, methods=("GET", "POST")),
     "audit:report": Rule(AUDITORS),
     "audit:export": Rule(AUDITORS),
     "patients:access_history": Rule(AUDITORS, kwargs=patient, patient_scoped=True),
     "messaging:contact_decisions": Rule(CARE_TEAM, kwargs=patient, patient_scoped=True),
+    "messaging:reminder_rules_list": Rule(ADMINS),
+    "messaging:reminder_rules": Rule(
+        ADMINS, methods=("GET", "POST"), kwargs=lambda p: {"clinic_id": p.clinic.pk}
+    ),
     **fhir_rules(),
 }
 

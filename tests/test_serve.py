@@ -190,3 +190,75 @@ def test_a_killed_audit_sealer_is_restarted_and_seals_new_entries(served, tmp_pa
     checkpoints = tmp_path / "var" / "audit-checkpoints.log"
     assert checkpoints.stat().st_mode & 0o777 == 0o600
     assert server.poll() is None
+
+
+def test_each_machine_runs_only_its_share(tmp_path):
+    """``--no-web``: the task worker and the sealer only; entries are sealed, no page is served."""
+    env = environment(tmp_path / "var")
+    subprocess.run(
+        [sys.executable, "-m", "lantern.cli", "migrate", "--no-input", "-v", "0"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=600,
+    )
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "lantern.cli", "serve", "--port", str(port), "--no-web"],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: started_pids(log, "audit sealer"), "the audit sealer")
+        lantern(
+            env,
+            "shell",
+            "-c",
+            "from lantern.audit.services import audit_record; from lantern.audit.models import "
+            "Action; audit_record(action=Action.READ, detail='on the worker machine')",
+        )
+        wait_for(
+            lambda: "1 entries verified, chain intact" in lantern(env, "audit", "verify"),
+            "the entry to be sealed",
+        )
+        assert started_pids(log, "task worker")
+        assert not started_pids(log, "web server")
+        assert "running without a web server" in log.read_text()
+        assert status_of(f"http://127.0.0.1:{port}/accounts/sign-in/") is None
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+
+
+def test_web_machines_run_no_worker_and_no_sealer_and_nothing_at_all_is_refused(tmp_path):
+    env = environment(tmp_path / "var")
+    nothing = lantern(env, "serve", "--no-web", "--no-worker", "--no-sealer")
+    assert "leave nothing to run" in nothing
+    from lantern.core.management.commands.serve import Command
+
+    options = {"host": "127.0.0.1", "port": 8000, "workers": 2, "no_web": False}
+    chosen = Command.children({**options, "no_worker": True, "no_sealer": True})
+    assert [child.name for child in chosen] == ["web server"]
+    everything = Command.children({**options, "no_worker": False, "no_sealer": False})
+    assert [child.name for child in everything] == ["web server", "task worker", "audit sealer"]
+
+
+def test_nothing_is_left_running_when_the_supervisor_is_killed(served):
+    server, base, log = served
+    children = [started_pids(log, name)[-1] for name in ("web server", "task worker")]
+    children.append(started_pids(log, "audit sealer")[-1])
+    server.send_signal(signal.SIGKILL)  # as the out-of-memory killer would
+    server.wait(timeout=30)
+    try:
+        # The web server, task worker and sealer stop too, instead of running on unsupervised
+        # (holding the port and the old code) beside the next ``lantern serve``.
+        wait_for(lambda: not any(alive(pid) for pid in children), "every child to stop")
+        wait_for(lambda: status_of(f"{base}/accounts/sign-in/") is None, "the port to close")
+    finally:
+        for pid in children:
+            if alive(pid):
+                os.killpg(pid, signal.SIGKILL)

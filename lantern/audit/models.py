@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lantern.audit import chain
+from lantern.core.labels import choice_label
 
 
 class Action(models.TextChoices):
@@ -139,6 +140,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.outcome}"
+
+    def _get_FIELD_display(self, field: models.Field[Any, Any]) -> object:
+        # ``get_action_display`` and the others: lists show dozens of entries, so their
+        # labels come from a table translated once.
+        return choice_label(field, getattr(self, field.attname))
 
     @property
     def sealed(self) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import logging
 import syslog
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,9 @@ from lantern.audit.models import (
     AuditEvent,
     AuditGap,
 )
+from lantern.audit.services import next_sequences
 from lantern.audit.signals import sealer_lagging
+from lantern.core.bulk import RowWriter
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +120,60 @@ def seal_batch(size: int) -> Batch | None:
         made = _checkpoint(key, chain.Head(last.sequence, last.entry_hash))
     gaps = sum(1 for link in links if link.recorded is None)
     return Batch(len(links) - gaps, gaps, made)
+
+
+def audit_append_sealed(records: Iterable[chain.Recorded], *, batch_size: int | None = None) -> int:
+    """Append entries of a history that already happened (``lantern seed``'s synthetic
+    trail) and seal them as they go in: the rows, links, head and checkpoints are the ones
+    appending each entry and letting the sealer link it would leave, without writing every
+    row twice. Returns how many were appended.
+
+    Each batch is one transaction holding the chain head, like a sealer's. A batch is sealed
+    on the way in only when nothing awaits sealing and it received the numbers right after
+    the head; otherwise (another writer's entry or a rolled-back number in between) it is
+    appended unsealed and ``audit_seal`` links it, gaps included.
+    """
+    size = batch_size or settings.LANTERN_AUDIT_SEAL_BATCH
+    appended = 0
+    pending: list[chain.Recorded] = []
+    for recorded in records:
+        pending.append(recorded)
+        if len(pending) == size:
+            appended += _append_batch(pending)
+            pending = []
+    if pending:
+        appended += _append_batch(pending)
+    if AuditEvent.objects.filter(sequence__gt=_head().sequence).exists():
+        audit_seal(alarm=False)
+    return appended
+
+
+def _append_batch(batch: list[chain.Recorded]) -> int:
+    key = checkpoints.decode_key(settings.LANTERN_AUDIT_KEY)
+    made = None
+    with transaction.atomic():
+        head_row, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        head = head_row.as_head()
+        waiting = AuditEvent.objects.filter(sequence__gt=head.sequence).exists()
+        numbers = next_sequences(len(batch))
+        if waiting or numbers != list(range(head.sequence + 1, head.sequence + 1 + len(batch))):
+            AuditEvent.objects.bulk_create(
+                AuditEvent(**recorded._asdict(), sequence=number)
+                for recorded, number in zip(batch, numbers, strict=True)
+            )
+        else:
+            links = chain.build(batch, head)
+            columns = (*RECORDED_FIELDS, "sequence", "prev_hash", "entry_hash")
+            RowWriter(AuditEvent, columns).write(
+                (*link.recorded, link.sequence, link.prev_hash, link.entry_hash)  # type: ignore[misc]  # entries, no gaps
+                for link in links
+            )
+            head_row.sequence, head_row.entry_hash = links[-1].sequence, links[-1].entry_hash
+            head_row.save(update_fields=("sequence", "entry_hash"))
+            made = _checkpoint(key, head_row.as_head())
+    if made is not None:
+        _to_sinks([made])
+    return len(batch)
 
 
 class SealingRefused(Exception):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from django.utils.translation import gettext
 
 from lantern.core.validators import reject_control_characters, reject_line_breaks
@@ -45,3 +47,15 @@ def _clean_text_field(field: forms.CharField) -> None:
         field.help_text = f"{field.help_text} {limit}" if field.help_text else limit
         field.widget.attrs["data-limit"] = str(field.max_length)
         field.widget.attrs["data-limit-text"] = gettext("%(count)s of %(limit)s characters")
+
+
+def offer(field: forms.ModelChoiceField, objects: Iterable[models.Model]) -> list[Any]:  # type: ignore[type-arg]
+    """Read the choices of ``field`` once, for the page to test and to show without asking
+    the database again; the field's queryset still decides which submitted value is valid.
+
+    Returns the objects offered, so a page can tell whether there is anything to choose.
+    """
+    offered = list(objects)
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.choices = empty + [(obj.pk, field.label_from_instance(obj)) for obj in offered]
+    return offered

@@ -44,12 +44,12 @@ def patient_for(
     only if it is shown: see ``audit_read_shown``).
     """
     user = request.user
-    patient = Patient.objects.visible_to(user).filter(pk=patient_id).first()
-    if patient is None:
+    patient = Patient.objects.opened_by(user).filter(pk=patient_id).first()
+    can_write = bool(getattr(patient, "cared_for", False))
+    if patient is None or not (can_write or getattr(patient, "emergency_access", False)):
         raise refused_as_not_found(
             request, "not on the care team or not at the patient's clinic", patient_id
         )
-    can_write = patient.is_cared_for_by(user)
     if write and not can_write:
         raise refused_as_not_found(request, "emergency access is read-only", patient_id)
     if section is not None and section not in chart_for(request, patient):

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts.models import Clinic, ReviewStatus, User
-from lantern.core.forms import CleanTextMixin
+from lantern.careplans.reminders import wording
+from lantern.core.forms import CleanTextMixin, offer
 from lantern.patients.choices import (
     LANGUAGES,
     AliasKind,
@@ -212,8 +213,9 @@ class RegistrationForm(PatientDetailsForm):
         super().__init__(*args, **kwargs)
         clinic_field = cast(forms.ModelChoiceField, self.fields["clinic"])  # type: ignore[type-arg]
         clinic_field.queryset = clinics
-        if clinics.count() == 1:
-            clinic_field.initial = clinics.first()
+        offered = offer(clinic_field, clinics)
+        if len(offered) == 1:
+            clinic_field.initial = offered[0].pk
 
 
 class AliasForm(CleanTextMixin, forms.Form):
@@ -240,6 +242,7 @@ class IdentifierForm(CleanTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         clinic_field = cast(forms.ModelChoiceField, self.fields["clinic"])  # type: ignore[type-arg]
         clinic_field.queryset = clinics
+        self.offered = offer(clinic_field, clinics)
 
 
 class CareTeamAddForm(forms.Form):
@@ -249,6 +252,7 @@ class CareTeamAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         member_field = cast(forms.ModelChoiceField, self.fields["member"])  # type: ignore[type-arg]
         member_field.queryset = candidates
+        self.offered = offer(member_field, candidates)
 
 
 class ContactPlanForm(CleanTextMixin, forms.Form):
@@ -283,6 +287,36 @@ WEEKDAYS = [
 ]
 
 
+def _neutral(text: str) -> str:
+    """Refuse text a reminder could carry that reveals the kind of care, or hides it.
+
+    The code word and the patient's approved wording go into every reminder by this
+    channel; the reminder screening (``lantern.careplans.reminders``) would withhold them.
+    """
+    hidden = wording.invisible_character(text)
+    if hidden is not None:
+        raise forms.ValidationError(
+            _(
+                "Remove the invisible character (code %(code)s): it could hide a word from "
+                "the person reading the message."
+            ),
+            code="invisible_character",
+            params={"code": hidden},
+        )
+    word = wording.revealing_word(text)
+    if word is not None:
+        raise forms.ValidationError(
+            _(
+                "“%(word)s” could tell whoever sees the message what kind of care it is "
+                "about. Reminders name no clinic, care, test, diagnosis or role: choose "
+                "other words."
+            ),
+            code="revealing_word",
+            params={"word": word},
+        )
+    return text
+
+
 class ContactChannelForm(CleanTextMixin, forms.Form):
     safety = forms.ChoiceField(
         label=_("Is this channel safe?"), choices=Safety.choices, widget=forms.RadioSelect
@@ -301,6 +335,12 @@ class ContactChannelForm(CleanTextMixin, forms.Form):
     confirmed_at = forms.DateField(
         label=_("Confirmed with the patient on"), required=False, widget=DateInput
     )
+
+    def clean_code_word(self) -> str:
+        return _neutral(self.cleaned_data["code_word"])
+
+    def clean_approved_wording(self) -> str:
+        return _neutral(self.cleaned_data["approved_wording"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -10,7 +10,8 @@ the rank then orders what is left:
 * then by name.
 
 A search costs the same dozen queries for 50 services or 50,000: one for Lantern's terms,
-one for the time zones schedules state, one count, one page, and ``summarise``.
+one for the time zones schedules state, one page with the total beside it, and
+``summarise``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When, Window
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -189,8 +190,10 @@ def find(
         return SearchOutcome()
     moment = now or timezone.now()
     ranked = _Builder(health_system_id, query, moment).build()
-    total = ranked.count()
-    page = list(ranked.select_related("organization")[:limit])
+    # The total comes with the page (a window over every match, worked out before the
+    # LIMIT), so the filters and the text scan run once, not once for a count and again.
+    page = list(ranked.select_related("organization").annotate(_total=Window(Count("pk")))[:limit])
+    total = page[0]._total if page else 0
     results = summaries.summarise(page, now=moment)
     for summary, service in zip(results, page, strict=True):
         summary.score = getattr(service, "score", 0)

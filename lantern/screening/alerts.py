@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lantern.audit.models import Action, Category
-from lantern.audit.services import audit_record
+from lantern.audit.models import Category
+from lantern.audit.services import audit_reads_listed
 from lantern.patients.models import Patient
 from lantern.screening.models import ScreeningResult
 
@@ -43,10 +43,13 @@ class UrgentAlert:
 
 
 def urgent_alerts(user: User, *, patient: Patient | None = None) -> list[UrgentAlert]:
-    """Unacknowledged urgent flags of ``patient``, or of every patient ``user`` may open."""
-    visible = Patient.objects.visible_to(user)
+    """Unacknowledged urgent flags of ``patient``, or of every patient ``user`` may open.
+
+    A ``patient`` given here is one the page has already opened through ``patient_for``,
+    which checked that ``user`` may see it: the check is not asked of the database again.
+    """
     waiting = ScreeningResult.objects.awaiting_acknowledgement().filter(
-        patient__in=visible if patient is None else visible.filter(pk=patient.pk)
+        patient__in=Patient.objects.visible_to(user) if patient is None else [patient.pk]
     )
     return [
         UrgentAlert(result)
@@ -59,12 +62,10 @@ def urgent_alerts(user: User, *, patient: Patient | None = None) -> list[UrgentA
 def urgent_alerts_across_patients(request: HttpRequest, user: User) -> list[UrgentAlert]:
     """The start page's alerts: each patient named there is a read of that patient."""
     alerts = urgent_alerts(user)
-    for patient_id in dict.fromkeys(alert.result.patient_id for alert in alerts):
-        audit_record(
-            action=Action.READ,
-            request=request,
-            patient_id=patient_id,
-            category=Category.MENTAL_HEALTH,
-            detail="unacknowledged urgent flag shown",
-        )
+    audit_reads_listed(
+        request=request,
+        patient_ids=(alert.result.patient_id for alert in alerts),
+        category=Category.MENTAL_HEALTH,
+        detail="unacknowledged urgent flag shown",
+    )
     return alerts

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lantern.accounts.models import Notification, Role
-from lantern.audit import checkpoints, sealing
+from lantern.audit import chain, checkpoints, sealing
 from lantern.audit.models import Action, AuditChainHead, AuditCheckpoint, AuditEvent, AuditGap
 from lantern.audit.sealing import audit_seal
 from lantern.audit.services import audit_record
@@ -62,6 +62,38 @@ def test_the_lantern_command_seals_one_pass(db, capsys):
     write(4)
     main(["lantern", "audit", "seal", "--batch-size", "3"])
     assert "Sealed 4 entries and 0 gaps in 2 batch(es); head at entry 4." in capsys.readouterr().out
+
+
+def history(count: int) -> list[chain.Recorded]:
+    start = timezone.now() - datetime.timedelta(days=30)
+    return [
+        AuditEvent(at=start + datetime.timedelta(hours=n), action=Action.READ).recorded()
+        for n in range(count)
+    ]
+
+
+def test_a_past_history_goes_in_sealed_batch_by_batch(db, checkpoint_file, monkeypatch):
+    write(2)
+    audit_seal()
+    monkeypatch.setattr(sealing, "audit_seal", _refuse)  # nothing is left for the sealer
+    assert sealing.audit_append_sealed(history(7), batch_size=3) == 7
+    assert not AuditEvent.objects.filter(entry_hash="").exists()
+    assert list(AuditCheckpoint.objects.values_list("sequence", flat=True)) == [2, 5, 8, 9]
+    assert len(checkpoints.read_file(checkpoint_file, checkpoints.decode_key(_key()))) == 4
+    assert audit_verify(checkpoint_file=checkpoint_file).intact
+
+
+def _refuse(**_options: object) -> None:
+    raise AssertionError("the sealer was not needed")
+
+
+def test_a_past_history_behind_unsealed_entries_is_left_to_the_sealer(db):
+    write(2)  # not sealed yet: the history cannot be chained before them
+    sealing.audit_append_sealed(history(4), batch_size=3)
+    assert AuditEvent.objects.count() == 6
+    assert not AuditEvent.objects.filter(entry_hash="").exists()
+    assert verify_stored_chain().intact
+    assert AuditChainHead.objects.get().sequence == 6
 
 
 def test_a_missing_number_that_can_no_longer_commit_is_sealed_as_a_gap(db):
@@ -220,3 +252,48 @@ def test_privacy_officers_are_told_when_sealing_lags(
     assert {n.recipient for n in notices} == {personas.auditor, elsewhere}
     assert "waited 5 minutes" in notices.first().body
     assert not Notification.objects.exclude(recipient__role=Role.PRIVACY_OFFICER).exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs real concurrent connections; SQLite admits one writer at a time",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_sealers_at_once_link_every_entry_once_and_the_chain_verifies():
+    restart_numbering()
+    start = threading.Barrier(3)
+    failures: list[BaseException] = []
+
+    def seal() -> None:
+        try:
+            start.wait()
+            for _ in range(20):
+                audit_seal(batch_size=4)
+        except BaseException as error:  # reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def append() -> None:
+        try:
+            start.wait()
+            write(60)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target) for target in (seal, seal, append)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    audit_seal(batch_size=4)
+    report = audit_verify()
+    assert report.intact
+    assert report.verdict.entries == 60
+    assert not AuditEvent.objects.filter(entry_hash="").exists()
+    assert not AuditGap.objects.exists()
+    # Every batch either sealer made ends in its own checkpoint, all on one chain.
+    assert AuditCheckpoint.objects.filter(sequence=60).count() == 1

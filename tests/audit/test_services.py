@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 from django.test import RequestFactory
 
-from lantern.audit import chain
+from lantern.audit import chain, services
 from lantern.audit.models import Action, AuditChainHead, AuditEvent, Category, Outcome
 from lantern.audit.sealing import audit_seal
 from lantern.audit.services import audit_record
@@ -123,3 +123,38 @@ def test_concurrent_writers_each_get_their_own_number():
     verdict = verify_stored_chain()
     assert verdict.intact
     assert verdict.entries == writers * each
+
+
+def test_the_postgresql_insert_writes_every_column_of_an_entry():
+    # The request path's INSERT is written out by hand for speed: a column added to the
+    # model must be added to it too, or entries would silently lose it.
+    columns = {field.attname for field in AuditEvent._meta.concrete_fields}
+    assert columns == {*services._APPENDED, "id", "sequence", "prev_hash", "entry_hash"}
+
+
+@pytest.mark.parametrize("address", ["2001:0DB8:0:0:0:0:0:1", "192.0.2.10", None])
+def test_an_appended_entry_stores_what_the_caller_gave(personas, address):
+    request = RequestFactory().get("/", REMOTE_ADDR=address or "")
+    request.user = personas.clinician
+    entry = audit_record(
+        action=Action.READ,
+        request=request if address else None,
+        patient_id=personas.patient.pk,
+        obj=personas.patient,
+        category=Category.IDENTITY,
+        outcome=Outcome.DENIED,
+        detail="3 results",
+        **({} if address else {"actor": personas.clinician}),
+    )
+    stored = AuditEvent.objects.get(pk=entry.pk)
+    assert (stored.sequence, stored.at) == (entry.sequence, entry.at)
+    assert stored.actor == personas.clinician
+    assert stored.actor_label == personas.clinician.get_username()
+    assert stored.patient_id == personas.patient.pk
+    assert (stored.action, stored.category, stored.outcome) == ("read", "identity", "denied")
+    assert (stored.object_type, stored.object_id) == ("patients.patient", str(personas.patient.pk))
+    assert stored.detail == "3 results"
+    assert stored.source_address == {"2001:0DB8:0:0:0:0:0:1": "2001:db8::1"}.get(address, address)
+    assert (stored.prev_hash, stored.entry_hash) == ("", "")
+    audit_seal()
+    assert verify_stored_chain().intact

@@ -135,3 +135,15 @@ def test_a_search_costs_the_same_queries_for_any_directory_size(
         outcome = search.find(directory.pk, query, now=at(0, 13))
     assert outcome.total == 13
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_total_counts_every_match_beyond_the_page(directory):
+    for n in range(7):
+        make_service(directory, f"Pantry {n}", needs=[NEED["food"].id])
+    query = search.DirectoryQuery(needs=(NEED["food"].id,))
+    outcome = search.find(directory.pk, query, limit=3)
+    assert len(outcome.results) == 3
+    everything = search.find(directory.pk, query, limit=100).results
+    assert outcome.total == len(everything) >= 7
+    nothing = search.find(directory.pk, search.DirectoryQuery(text="zzzz-no-such-word"))
+    assert (nothing.results, nothing.total) == ([], 0)

@@ -15,9 +15,11 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from lantern.accounts.models import CareTeamMember
 from lantern.audit.models import AuditEvent
 from lantern.screening import services
 from lantern.screening.models import ScreeningResult, ScreeningSession
+from lantern.training.models import TrainingPolicy
 from tests.clients import signed_in, stepped_up
 from tests.factories import PASSWORD, UserFactory, fresh_code
 
@@ -190,6 +192,28 @@ def test_someone_off_the_care_team_cannot_resume_the_tablet(personas, clock):
     session.refresh_from_db()
     assert session.kiosk_token is not None
     assert not session.results_released
+
+
+def test_staff_without_current_training_cannot_give_the_tablet_back(personas, clock):
+    """The clinic requires training before screening; the clinician who handed the tablet
+    over has it, the colleague who finds it idle does not."""
+    from tests.training.test_training import attest_all
+
+    TrainingPolicy.objects.create(clinic=personas.clinic, required_for_screening=True)
+    attest_all(personas.clinician)
+    client, session = part_way(personas, clock)
+    client.get(reverse("screening:kiosk"))
+    colleague = UserFactory(username="day.nurse", clinics=[personas.clinic])
+    CareTeamMember.objects.create(patient=personas.patient, user=colleague)
+    sign_in_on_the_tablet(client, colleague)
+    refused = client.post(reverse("screening:kiosk_resume"), {"to": "patient"})
+    assert refused.status_code == 403
+    assert "Modules to complete" in refused.content.decode()
+    session.refresh_from_db()
+    assert session.kiosk_idle_at is not None  # still locked: the patient does not get it back
+    # Taking it back (which ends the self-screening) is still open to them.
+    taken = client.post(reverse("screening:kiosk_resume"), {"to": "staff"})
+    assert taken.url == reverse("screening:session", args=[personas.patient.pk, session.pk])
 
 
 def test_quick_exit_still_works_on_the_idle_page(personas, clock):

@@ -13,7 +13,7 @@ from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_fou
 from lantern.accounts.models import EmergencyAccess
 from lantern.accounts.reauth import reauthentication_required
 from lantern.audit.models import Action, Category
-from lantern.audit.services import audit_record
+from lantern.audit.services import audit_reads_listed, audit_record
 from lantern.core.http import require_safe_or_POST
 from lantern.patients import emergency, search
 from lantern.patients.access import care_staff_required
@@ -52,15 +52,14 @@ def _results(request: AuthenticatedHttpRequest, grant: EmergencyAccess, query: s
         detail=f"emergency search, {len(matches)} results",
     )
     # Each person whose name the search showed is told of in their own record's history.
-    for match in matches:
-        audit_record(
-            action=Action.BREAK_GLASS,
-            request=request,
-            obj=grant,
-            patient_id=match.patient.pk,
-            category=Category.IDENTITY,
-            detail="shown in an emergency search",
-        )
+    audit_reads_listed(
+        request=request,
+        patient_ids=(match.patient.pk for match in matches),
+        action=Action.BREAK_GLASS,
+        obj=grant,
+        category=Category.IDENTITY,
+        detail="shown in an emergency search",
+    )
     return render(
         request,
         "patients/emergency_results.html",

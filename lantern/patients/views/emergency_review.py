@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from lantern.accounts.access import AuthenticatedHttpRequest, refused_as_not_found, role_required
 from lantern.accounts.models import EmergencyAccess, Role, User
 from lantern.audit.models import Action, AuditEvent, Category
-from lantern.audit.services import audit_record
+from lantern.audit.services import audit_reads_listed, audit_record
 from lantern.core.http import require_safe, require_safe_or_POST
 from lantern.patients import emergency
 from lantern.patients.forms import EmergencyReviewForm
@@ -44,14 +44,12 @@ def emergency_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     officer = request.user
     grants = list(reviewable_by(officer).order_by("review_status", "-created_at")[:200])
     # The list shows names: each patient's own history records that it was shown.
-    for patient_id in dict.fromkeys(g.patient_id for g in grants if g.patient_id):
-        audit_record(
-            action=Action.READ,
-            request=request,
-            patient_id=patient_id,
-            category=Category.IDENTITY,
-            detail="named in the emergency access review list",
-        )
+    audit_reads_listed(
+        request=request,
+        patient_ids=(g.patient_id for g in grants if g.patient_id),
+        category=Category.IDENTITY,
+        detail="named in the emergency access review list",
+    )
     return render(request, "patients/emergency_reviews.html", {"grants": grants})
 
 

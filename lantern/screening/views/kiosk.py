@@ -290,6 +290,9 @@ def kiosk_resume(request: HttpRequest) -> HttpResponse:
     if not _signed_in_just_now(request):
         return redirect("screening:kiosk_unlock")
     if request.POST.get("to") == "patient" and not session.kiosk_exited_at:
+        # Giving the tablet back is handing it over again: the clinic's training rule holds.
+        if (refusal := training_gate_refusal(staff_request, session.patient)) is not None:
+            return refusal
         services.kiosk_resume(actor=staff_request.user, session=session)
         return redirect("screening:kiosk")
     return _release(staff_request, session)

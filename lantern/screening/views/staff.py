@@ -115,6 +115,8 @@ def privacy(request: AuthenticatedHttpRequest, patient_id: UUID, session_id: int
     """Before trafficking or violence questions: is the patient alone, and who interprets?"""
     patient = patient_for(request, patient_id, write=True).patient
     session = session_for(request, patient, session_id)
+    if (refusal := training_gate_refusal(request, patient)) is not None:
+        return refusal
     form = PrivacyForm(request.POST or None, interpreter_needed=patient.interpreter_needed)
     defer_form = DeferForm(prefix="defer")
     if request.method == "POST" and form.is_valid():

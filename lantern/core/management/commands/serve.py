@@ -1,15 +1,25 @@
 """``lantern serve``: the production web server (gunicorn), the task worker and the audit
 sealer (``lantern audit seal --follow``), supervised.
 
-Each runs as its own child process. When one dies, it is started again after a pause that
-doubles with each quick failure (1 s, 2 s, 4 s ... up to a minute) and resets once the
-child has run for a while; the others keep running meanwhile, so a dying task worker never
-takes the web pages down with it. Ctrl-C or SIGTERM stops them all cleanly.
+Each runs as its own child process. On several machines sharing one database, each machine
+runs only its share (``--no-web``, ``--no-worker``, ``--no-sealer``; docs/deploy.md): web
+servers and task workers on as many machines as needed, the sealer on exactly one.
+
+When one dies, it is started again after a pause that doubles with each quick failure
+(1 s, 2 s, 4 s ... up to a minute) and resets once the child has run for a while; the
+others keep running meanwhile, so a dying task worker never takes the web pages down.
+Ctrl-C or SIGTERM stops them all cleanly.
+
+If the supervisor itself is killed outright (SIGKILL, the out-of-memory killer), each child
+is sent SIGTERM by the kernel and stops cleanly too (Linux: ``PR_SET_PDEATHSIG``): none is
+left running unsupervised, holding the port and the old code, beside the ``lantern serve``
+started after it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -18,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 60.0
@@ -26,6 +36,23 @@ LONGEST_PAUSE = 60.0
 HEALTHY_AFTER = 60.0
 POLL = 0.2
 STOP_TIMEOUT = 15
+PR_SET_PDEATHSIG = 1
+
+
+def _stop_with(supervisor: int) -> Any:
+    """What a child runs before its program: SIGTERM it when ``supervisor`` dies (Linux).
+
+    Made in the supervisor, so the child only calls into libc between fork and exec."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def set_up() -> None:
+        prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+        if os.getppid() != supervisor:  # it died while this child was starting
+            os._exit(1)
+
+    return set_up
 
 
 @dataclass
@@ -43,7 +70,9 @@ class Child:
     def start(self, env: dict[str, str], log: Any) -> None:
         # Its own process group: gunicorn's workers are stopped with their master even if
         # the master was killed outright and could not stop them itself.
-        self.process = subprocess.Popen(self.argv, env=env, process_group=0)  # noqa: S603
+        self.process = subprocess.Popen(  # noqa: S603
+            self.argv, env=env, process_group=0, preexec_fn=_stop_with(os.getpid())
+        )
         self.started_at = time.monotonic()
         log(f"{self.name} started (pid {self.process.pid})")
 
@@ -86,6 +115,36 @@ class Child:
             os.killpg(self.process.pid, sig)
 
 
+def web_server_argv(
+    python: str,
+    host: str,
+    port: int,
+    workers: int,
+    application: str = "lantern.wsgi:application",
+) -> list[str]:
+    """The web server's command line (benchmarks serve Lantern the same way)."""
+    return [
+        python,
+        "-m",
+        "gunicorn",
+        application,
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--no-control-socket",
+        "--access-logfile",
+        "-",
+        # Method, URL pattern name (never the path), status and time: see access_log.
+        "--logger-class",
+        "lantern.core.access_log.AccessLogger",
+        "--access-logformat",
+        '%(t)s "%(m)s %(U)s" %(s)s %(L)ss',
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+    ]
+
+
 class Command(BaseCommand):
     help = "Serve Lantern with gunicorn; run the task worker and the audit sealer beside it."
 
@@ -93,38 +152,34 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+        parser.add_argument("--no-web", action="store_true", help="run no web server here")
+        parser.add_argument("--no-worker", action="store_true", help="run no task worker here")
+        parser.add_argument(
+            "--no-sealer", action="store_true", help="run no audit sealer here (one runs elsewhere)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        python = sys.executable
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lantern.settings"}
-        web = [
-            python,
-            "-m",
-            "gunicorn",
-            "lantern.wsgi:application",
-            "--bind",
-            f"{options['host']}:{options['port']}",
-            "--workers",
-            str(options["workers"]),
-            "--no-control-socket",
-            "--access-logfile",
-            "-",
-            # Method, URL pattern name (never the path), status and time: see access_log.
-            "--logger-class",
-            "lantern.core.access_log.AccessLogger",
-            "--access-logformat",
-            '%(t)s "%(m)s %(U)s" %(s)s %(L)ss',
-            "--forwarded-allow-ips",
-            "127.0.0.1",
-        ]
+        children = self.children(options)
+        if not children:
+            raise CommandError(
+                "--no-web, --no-worker and --no-sealer together leave nothing to run."
+            )
+        self._supervise(children, env, options)
+
+    @staticmethod
+    def children(options: dict[str, Any]) -> list[Child]:
+        """What this machine runs: all three unless told otherwise."""
+        python = sys.executable
+        web = web_server_argv(python, options["host"], options["port"], options["workers"])
         worker = [python, "-m", "lantern.cli", "worker", "--queue-name", "default"]
         sealer = [python, "-m", "lantern.cli", "audit", "seal", "--follow"]
-        children = [
-            Child("web server", web),
-            Child("task worker", worker),
-            Child("audit sealer", sealer),
+        wanted = [
+            (Child("web server", web), not options["no_web"]),
+            (Child("task worker", worker), not options["no_worker"]),
+            (Child("audit sealer", sealer), not options["no_sealer"]),
         ]
-        self._supervise(children, env, options)
+        return [child for child, runs in wanted if runs]
 
     def _log(self, message: str) -> None:
         self.stdout.write(f"lantern serve: {message}")
@@ -140,9 +195,11 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         for child in children:
             child.start(env, self._log)
-        self._log(
-            f"Lantern is running on http://{options['host']}:{options['port']}/ (Ctrl-C stops it)"
-        )
+        if any(child.name == "web server" for child in children):
+            where = f"on http://{options['host']}:{options['port']}/"
+        else:
+            where = "without a web server"
+        self._log(f"Lantern is running {where} (Ctrl-C stops it)")
         try:
             while not stopping:
                 now = time.monotonic()
