@@ -162,6 +162,43 @@ def test_lookalike_letters_and_underscores_do_not_hide_a_word(text, found):
 
 
 @pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Your HIVtest", "hiv"),  # capitals then small letters: a new word begins
+        ("Bring the testHIV form", "test"),
+        ("PEPpills", "pep"),
+        ("hivtest", "hivtest"),  # a listed word run into another, in one case
+        ("stdclinic", "stdclinic"),
+        ("VIHprueba", "vih"),
+        ("H1V", "hiv"),  # digits written for letters
+        ("P3P", "pep"),
+        ("s7d", "std"),
+        ("c1inic", "clinic"),  # a one for an l
+        ("pr3gnancy", "pregnancy"),
+        ("C0NSEJERIA", "consejeria"),
+    ],
+)
+def test_run_together_words_and_digits_for_letters_do_not_hide_a_word(text, found):
+    assert revealing_word(text) == found
+    assert not is_neutral(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See you at 10:30 on the 8th, room 5B, 1st floor",
+        "Please prepare your papers",
+        "Pepper and stickers",
+        "Labour day: we are open",
+        "Ask for McDonald at 4pm",
+        "El 3 de mayo a las 10:00",
+    ],
+)
+def test_numbers_and_words_that_start_like_listed_ones_pass(text):
+    assert is_neutral(text)
+
+
+@pytest.mark.parametrize(
     "text", ["Привет", "Código: Ana", "Hasta el miércoles", "Ελπίδα", "snake_case"]
 )
 def test_words_in_other_alphabets_that_reveal_nothing_pass(text):

@@ -70,11 +70,18 @@ LOOKALIKES.update({0x1F150 + i: 0x61 + i for i in range(26)})
 LOOKALIKES.update({0x1F170 + i: 0x61 + i for i in range(26)})
 
 
+# Where the case changes inside a word, a word run together with the next begins: "testHIV",
+# "HIVtest" (two capitals or more, then two small letters or more: "STIs" is a plural),
+# "PEPpills".
+_CASE_CHANGE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z]{2})(?=[a-z]{2})")
+
+
 def _plain(text: str) -> str:
     """Lower case, compatibility forms folded (full-width, bold or superscript letters,
-    ligatures), lookalike letters read as Latin ones, no accents. Folded before lowering:
-    a bold capital only becomes a plain capital when it is folded."""
-    folded = unicodedata.normalize("NFKD", text).translate(LOOKALIKES)
+    ligatures), lookalike letters read as Latin ones, no accents, and a space where the
+    case changes inside a word. Folded before lowering: a bold capital only becomes a plain
+    capital when it is folded."""
+    folded = _CASE_CHANGE.sub(" ", unicodedata.normalize("NFKD", text).translate(LOOKALIKES))
     decomposed = unicodedata.normalize("NFKD", folded.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -156,11 +163,44 @@ def invisible_character(text: str) -> str | None:
     return None
 
 
+# Digits written for the letters they look like, read as letters inside a word that mixes
+# both ("H1V", "P3P", "s7d"); a one may stand for an i or an l ("c1inic"). Times, dates and
+# numbers alone ("10:30", "8") are left as they are.
+_DIGITS_AS_I = str.maketrans("013457", "oieast")
+_DIGITS_AS_L = str.maketrans("013457", "oleast")
+_MIXED = re.compile(r"\w*(?:\d[^\W\d_]|[^\W\d_]\d)\w*")
+
+
+def _digits_read_as_letters(plain: str, table: dict[int, str]) -> str:
+    return _MIXED.sub(lambda mixed: mixed.group(0).translate(table), plain)
+
+
 def revealing_word(text: str) -> str | None:
     """The first word in ``text`` that could reveal the kind of care (in lower case, without
-    accents), or None."""
-    screen = revealing_words()
+    accents), or None. Digits standing for letters are read as those letters."""
     plain = _plain(text)
+    for candidate in (plain, _digits_read_as_letters(plain, _DIGITS_AS_I)):
+        found = _revealing_word_in(candidate)
+        if found is None and "1" in plain and candidate is not plain:
+            found = _revealing_word_in(_digits_read_as_letters(plain, _DIGITS_AS_L))
+        if found is not None:
+            return found
+    return None
+
+
+def _run_together(screen: RevealingWords, run: str) -> bool:
+    """Whether a run of letters is a listed whole word followed by another listed word or
+    stem, written without a space ("hivtest", "stdclinic"): a stem followed by anything is
+    already found at the start of the word."""
+    for word in screen.words:
+        rest = run[len(word) :]
+        if run.startswith(word) and rest and screen.pattern.match(rest) is not None:
+            return True
+    return False
+
+
+def _revealing_word_in(plain: str) -> str | None:
+    screen = revealing_words()
     separated = plain.replace("_", " ")  # "HIV_test", "H_I_V": the same length as plain
     found = screen.pattern.search(separated)
     if found is not None:  # the whole word, not only the stem: "clinica", not "clinic"
@@ -169,6 +209,9 @@ def revealing_word(text: str) -> str | None:
     for spaced in _SPACED.finditer(separated):
         if screen.spelled.search("".join(_LETTERS.findall(spaced.group(0)))):
             return plain[spaced.start() : spaced.end()]
+    for run in _LETTERS.finditer(separated):
+        if _run_together(screen, run.group(0)):
+            return run.group(0)
     return None
 
 
