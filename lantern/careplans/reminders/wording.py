@@ -171,7 +171,7 @@ _DIGITS_AS_L = str.maketrans("013457", "oleast")
 _MIXED = re.compile(r"\w*(?:\d[^\W\d_]|[^\W\d_]\d)\w*")
 
 
-def _digits_read_as_letters(plain: str, table: dict[int, str]) -> str:
+def _digits_read_as_letters(plain: str, table: dict[int, int]) -> str:
     return _MIXED.sub(lambda mixed: mixed.group(0).translate(table), plain)
 
 
