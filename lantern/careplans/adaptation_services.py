@@ -28,6 +28,13 @@ def original_of(record: ClinicProtocol) -> protocols.Protocol | None:
     derived = record.data.get("derived_from") if isinstance(record.data, dict) else None
     if not isinstance(derived, dict):
         return None
+    copied_from = record.copied_from
+    if (
+        copied_from is not None
+        and copied_from.protocol_id == derived.get("id")
+        and copied_from.version == derived.get("version")
+    ):
+        return stored_protocol(copied_from)  # the copy it was made from, at any clinic
     shipped = protocols.all_protocols().get(str(derived.get("id")))
     if shipped is not None and shipped.version == derived.get("version"):
         return shipped
@@ -39,9 +46,16 @@ def original_of(record: ClinicProtocol) -> protocols.Protocol | None:
 
 @transaction.atomic
 def clinic_protocol_copy(
-    *, actor: User, clinic: Clinic, source: protocols.Protocol, new_id: str, version: str
+    *,
+    actor: User,
+    clinic: Clinic,
+    source: protocols.Protocol,
+    new_id: str,
+    version: str,
+    source_record: ClinicProtocol | None = None,
 ) -> ClinicProtocol:
-    """A draft copy of ``source`` for ``clinic``, needing review."""
+    """A draft copy of ``source`` for ``clinic``, needing review. ``source_record`` is the
+    clinic copy ``source`` was read from, when it is one (of this clinic or another)."""
     if ClinicProtocol.objects.filter(clinic=clinic, protocol_id=new_id, version=version).exists():
         raise CarePlanError(f"{new_id} {version} already exists at this clinic.")
     try:
@@ -53,6 +67,7 @@ def clinic_protocol_copy(
         protocol_id=copy.id,
         version=copy.version,
         data=protocols.dump_protocol(copy),
+        copied_from=source_record,
         created_by=actor,
     )
     audit_record(action=Action.CREATE, actor=actor, obj=record, detail=f"copy of {source.ref}")

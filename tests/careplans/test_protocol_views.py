@@ -203,3 +203,30 @@ def test_a_draft_cannot_claim_another_original(personas, lead):
     assert "A draft keeps what it was copied from: sa-followup-v1 1.1.0." in text(response)
     record.refresh_from_db()
     assert record.data["derived_from"] == {"id": "sa-followup-v1", "version": "1.1.0"}
+
+
+def test_a_copy_of_another_clinics_copy_is_compared_with_that_copy(personas, lead):
+    lead.clinics.add(personas.other_clinic)
+    client = signed_in(lead)
+    copy(client, personas)
+    first = ClinicProtocol.objects.get()
+    edit = reverse("careplans:protocol_edit", args=[first.pk])
+    changed = {"protocol": json.dumps(edited(first, "Riverside"))}
+    assert client.post(edit, changed).status_code == 302
+    response = client.post(
+        reverse("careplans:protocol_copy"),
+        {
+            "clinic": personas.other_clinic.pk,
+            "source": f"clinic:{first.pk}",
+            "new_id": "harbor-followup",
+            "version": "1.0.0",
+        },
+    )
+    assert response.status_code == 302
+    second = ClinicProtocol.objects.get(clinic=personas.other_clinic)
+    assert second.copied_from == first
+    page = text(client.get(reverse("careplans:protocol_edit", args=[second.pk])))
+    assert "Derived from riverside-followup 1.0.0." in page
+    assert "The original is not available to compare with." not in page
+    assert "~ protocol: id: riverside-followup -> harbor-followup" in page
+    assert "-> Riverside" not in page  # the edit is in both: no change against that copy
