@@ -18,6 +18,7 @@ from django.test import Client
 
 from lantern.accounts.models import Clinic, Role, User
 from lantern.audit import append_only
+from lantern.crypto.fields import EncryptedTextField
 from lantern.patients.models import Patient
 from tests.clients import signed_in
 from tests.factories import ClinicFactory, UserFactory, make_patient
@@ -94,3 +95,18 @@ def _audit_triggers_lifted_for_test_flushes() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(BaseDatabaseOperations, "execute_sql_flush", flush)
         yield
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """The sealed columns opened while the test runs (``app.model.field``)."""
+    found: set[str] = set()
+    original = EncryptedTextField.from_db_value
+
+    def recording(self, value, expression, connection):
+        if value is not None:
+            found.add(self.seal_context)
+        return original(self, value, expression, connection)
+
+    monkeypatch.setattr(EncryptedTextField, "from_db_value", recording)
+    return found

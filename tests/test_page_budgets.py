@@ -10,6 +10,7 @@ between a chart that opens at once and one that does not.
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from collections.abc import Callable
 
@@ -24,10 +25,13 @@ from lantern.audit.services import audit_record
 from lantern.careplans import services as plan_services
 from lantern.encounters import services as visit_services
 from lantern.patients import emergency
+from lantern.patients import services as registry
 from lantern.patients.models import Patient
+from lantern.referrals import referring
 from lantern.screening import services as screening
 from tests.clients import stepped_up
-from tests.factories import make_patient
+from tests.factories import UserFactory, make_patient
+from tests.referrals import referral_helpers
 
 SMALL, LARGE = 3, 12
 REASON = "Unconscious patient brought in by ambulance, needs allergy history"
@@ -154,6 +158,39 @@ def test_a_patient_page_costs_the_same_however_long_the_history(personas, name):
         stepped_up(personas.clinician), url, grow_history(personas)
     )
     assert written == 1
+
+
+def test_the_chart_costs_the_same_however_many_team_members_and_referrals(personas, opened):
+    service = referral_helpers.shelter(personas)
+    referral_helpers.advocate_on_team(personas)
+    numbers = itertools.count()
+
+    def grow(count: int) -> None:
+        for n in itertools.islice(numbers, count):
+            member = UserFactory(clinics=[personas.clinic], display_name=f"Nurse {n}")
+            registry.care_team_add(
+                actor=personas.clinician, patient=personas.patient, member=member
+            )
+            draft = referral_helpers.draft(personas, service=service, actor=personas.colleague)
+            referring.referral_share_set(
+                actor=personas.colleague,
+                referral=draft,
+                items=["first_name", "message"],
+                message=f"Call after six, note {n}",
+            )
+
+    opened.clear()
+    written, page = same_queries_at_two_sizes(
+        stepped_up(personas.clinician),
+        reverse("patients:detail", args=[personas.patient.pk]),
+        grow,
+    )
+    assert len(set(re.findall(r"Nurse \d+", page))) == LARGE
+    assert page.count("Emergency beds") == LARGE
+    assert written == 1
+    # The list names each service: a referral's message, recipient and what was sent stay
+    # sealed.
+    assert not opened & {"referrals.referral.message", "referrals.referral.sent_content"}
 
 
 def test_the_care_plan_reads_its_owners_once_for_every_activity(personas):

@@ -51,12 +51,28 @@ def urgent_alerts(user: User, *, patient: Patient | None = None) -> list[UrgentA
     waiting = ScreeningResult.objects.awaiting_acknowledgement().filter(
         patient__in=Patient.objects.visible_to(user) if patient is None else [patient.pk]
     )
-    return [
-        UrgentAlert(result)
-        for result in waiting.select_related("session", "patient")
-        .prefetch_related("acknowledgements")
-        .defer("answers")[:SHOWN_AT_MOST]
-    ]
+    if patient is None:  # each banner line names its patient
+        waiting = waiting.select_related("session", "patient").defer(*_PATIENT_NOT_SHOWN)
+    else:
+        waiting = waiting.select_related("session")
+    results = list(
+        waiting.prefetch_related("acknowledgements").defer("answers", *_SESSION_NOT_SHOWN)[
+            :SHOWN_AT_MOST
+        ]
+    )
+    if patient is not None:
+        for result in results:
+            result.patient = patient  # the page's own, already opened: not read again
+    return [UrgentAlert(result) for result in results]
+
+
+# Sealed values a banner never shows: left unread, so they are never opened for it.
+_SESSION_NOT_SHOWN = (
+    "session__interpreter_reason",
+    "session__deferral_note",
+    "session__kiosk_draft",
+)
+_PATIENT_NOT_SHOWN = ("patient__legal_name", "patient__gender_identity_detail", "patient__pronouns")
 
 
 def urgent_alerts_across_patients(request: HttpRequest, user: User) -> list[UrgentAlert]:

@@ -7,7 +7,6 @@ import datetime
 
 import pytest
 
-from lantern.crypto.fields import EncryptedTextField
 from lantern.encounters.models import Encounter
 from lantern.fhir import labels
 from lantern.fhir.resources import REGISTRY
@@ -45,21 +44,6 @@ def test_instants_are_utc_milliseconds_cut_as_lantern_writes_them(fhir, chart, k
     assert visit["period"]["start"] == labels.instant(started)
     assert visit["meta"]["lastUpdated"] == labels.instant(ended)
     assert fhir.get(f"/fhir/Encounter/{visit['id']}", token).json() == visit
-
-
-@pytest.fixture
-def opened(monkeypatch):
-    """The sealed columns opened while the test runs (``app.model.field``)."""
-    found: set[str] = set()
-    original = EncryptedTextField.from_db_value
-
-    def recording(self, value, expression, connection):
-        if value is not None:
-            found.add(self.seal_context)
-        return original(self, value, expression, connection)
-
-    monkeypatch.setattr(EncryptedTextField, "from_db_value", recording)
-    return found
 
 
 def test_an_export_without_the_identity_scope_never_opens_a_name(fhir, chart, kick, opened):

@@ -183,3 +183,20 @@ def test_the_upgrade_marks_earlier_unacknowledged_flags(personas):
     awaited = set(ScreeningResult.objects.filter(awaiting_acknowledgement=True))
     assert awaited == {waiting}
     assert calm not in awaited
+
+
+def test_a_banner_opens_no_sealed_value_it_does_not_show(personas, client_for, opened):
+    """The banner shows a patient's name (on the start page) and when the flag was raised:
+    the screening's notes, its tablet draft and the patient's other details stay sealed."""
+    for _ in range(3):
+        flagged(personas)
+    client = client_for(personas.clinician)
+    for page in pages(personas).values():
+        opened.clear()
+        assert BANNER in client.get(page).content.decode()
+        assert not opened & {
+            "screening.screeningsession.interpreter_reason",
+            "screening.screeningsession.deferral_note",
+            "screening.screeningsession.kiosk_draft",
+            "screening.screeningresult.answers",
+        }, page

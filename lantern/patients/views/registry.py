@@ -117,7 +117,9 @@ def _detail_context(
         "aliases": patient.aliases.all(),
         "identifiers": patient.identifiers.select_related("clinic"),
         "clinics": patient.clinics.all(),
-        "care_team": patient.care_team.select_related("user").order_by("added_at"),
+        "care_team": patient.care_team.select_related("user")
+        .only(*_CARE_TEAM_SHOWN)
+        .order_by("added_at"),
         "contact_plan": ContactPlan.objects.filter(patient=patient).first()
         if shows_contact
         else None,
@@ -131,7 +133,9 @@ def _detail_context(
         "open_visits": patient.encounters.filter(ended_at__isnull=True).count(),
         "urgent_alerts": alerts.urgent_alerts(user, patient=patient),
         "referrals": (
-            Referral.objects.filter(patient=patient).select_related("service")
+            Referral.objects.filter(patient=patient)
+            .select_related("service")
+            .only(*_REFERRAL_SHOWN)
             if Section.REFERRALS in chart
             else []
         ),
@@ -139,6 +143,12 @@ def _detail_context(
     }
     context.update(forms)
     return context
+
+
+# What the chart's lists show of each row: nothing else is read, and no sealed value of a
+# referral (its message, recipient and what was sent) is opened for the list.
+_CARE_TEAM_SHOWN = ("patient", "added_at", "user__display_name", "user__username", "user__role")
+_REFERRAL_SHOWN = ("patient", "status", "status_at", "service__name")
 
 
 def _care_plan(patient: Patient) -> dict[str, object]:
