@@ -37,7 +37,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from lantern.audit.models import Action, AuditEvent, Category
-from lantern.audit.services import audit_append_many, audit_record
+from lantern.audit.services import audit_append_each, audit_record
 from lantern.core import private_files
 from lantern.crypto.runtime import keyring
 from lantern.fhir.access import ClientAccess
@@ -152,19 +152,17 @@ def _cancelled(export: BulkExport) -> bool:
 
 def _account(export: BulkExport, patient_ids: list[UUID]) -> None:
     """An export entry for each patient whose data went into the export."""
-    label = export.client.get_username()
-    audit_append_many(
+    audit_append_each(
         AuditEvent(
             actor=None,
-            actor_label=label,
-            patient_id=patient_id,
+            actor_label=export.client.get_username(),
             action=Action.EXPORT,
             object_type="fhir.bulkexport",
             object_id=str(export.pk),
             category=Category.SENSITIVE,
             detail=f"FHIR bulk export ({export.level})",
-        )
-        for patient_id in patient_ids
+        ),
+        patient_ids,
     )
 
 
