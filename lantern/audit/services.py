@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -132,7 +132,21 @@ def _postgresql_insert() -> str:
     )
 
 
+def _postgresql_insert_each() -> str:
+    # Like ``_postgresql_insert``: constant column names, every value a parameter.
+    table = AuditEvent._meta.db_table
+    alike = [column for column in _APPENDED if column != "patient_id"]
+    values = ", ".join(["%s"] * len(alike))
+    return (
+        f"INSERT INTO {table} ({', '.join(alike)}, patient_id, sequence, prev_hash, entry_hash) "  # noqa: S608  # nosec B608
+        f"SELECT {values}, each.patient_id, each.sequence, '', '' "
+        "FROM unnest(%s::uuid[], %s::bigint[]) WITH ORDINALITY AS each(patient_id, sequence, n) "
+        "ORDER BY each.n"
+    )
+
+
 _POSTGRESQL_INSERT = _postgresql_insert()
+_POSTGRESQL_INSERT_EACH = _postgresql_insert_each()
 _APPENDED_FIELDS = [
     next(field for field in AuditEvent._meta.concrete_fields if field.column == column)
     for column in _APPENDED
@@ -166,6 +180,35 @@ def audit_append_many(entries: Iterable[AuditEvent]) -> int:
             entry.sequence = sequence
         AuditEvent.objects.bulk_create(entries)
     return len(entries)
+
+
+def audit_append_each(entry: AuditEvent, patient_ids: Sequence[UUID]) -> int:
+    """Append ``entry`` once for each patient, in order: the rows ``audit_append_many``
+    writes for copies of ``entry`` that differ only in ``patient_id`` (a bulk export's one
+    entry per patient). On PostgreSQL that is one INSERT from an array of keys: building and
+    binding a model for each patient cost more than the export's own reading."""
+    if not patient_ids:
+        return 0
+    if connection.vendor != "postgresql":
+        return audit_append_many(_copy_for(entry, patient_id) for patient_id in patient_ids)
+    with transaction.atomic():
+        entry.at = timezone.now()
+        values = [
+            field.get_db_prep_save(getattr(entry, field.attname), connection)
+            for field in _APPENDED_FIELDS
+            if field.attname != "patient_id"
+        ]
+        # UUIDs and integers: their text needs no quoting inside an array literal.
+        keys = "{" + ",".join(map(str, patient_ids)) + "}"
+        numbers = "{" + ",".join(map(str, next_sequences(len(patient_ids)))) + "}"
+        with connection.cursor() as cursor:
+            cursor.execute(_POSTGRESQL_INSERT_EACH, [*values, keys, numbers])
+    return len(patient_ids)
+
+
+def _copy_for(entry: AuditEvent, patient_id: UUID) -> AuditEvent:
+    values = {field.attname: getattr(entry, field.attname) for field in _APPENDED_FIELDS}
+    return AuditEvent(**(values | {"patient_id": patient_id}))
 
 
 def next_sequence_expression() -> RawSQL:

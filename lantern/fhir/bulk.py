@@ -4,6 +4,12 @@ The task walks the client's patients a thousand at a time (keyset on the primary
 for each batch, every resource type's rows of those patients through an iterator; lines go
 straight into one file per type. Memory stays flat whatever the size of the export.
 
+Reading and writing overlap: the task's own thread reads rows from the database and hands
+them, a few hundred at a time, to one writer thread that renders, encodes and seals them,
+so the database works on the next rows while the last ones are written. At most two
+hand-offs wait at once, and the writer never touches the database; lines keep the order
+of the rows, so the files are what a single thread would write.
+
 Files are sealed at rest in 1 MiB chunks with Lantern's AES-GCM key ring, each chunk bound
 to its export, file and position, so a copy of the export folder alone reveals nothing and
 chunks cannot be reordered. They are opened again only while streaming to the client that
@@ -15,34 +21,45 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import shutil
 import struct
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 from uuid import UUID
 
+import pydantic_core
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from lantern.audit.models import Action, AuditEvent, Category
-from lantern.audit.services import audit_append_many, audit_record
+from lantern.audit.services import audit_append_each, audit_record
 from lantern.core import private_files
 from lantern.crypto.runtime import keyring
 from lantern.fhir.access import ClientAccess
 from lantern.fhir.models import BulkExport, BulkExportFile, ExportStatus
 from lantern.fhir.resources import REGISTRY
+from lantern.fhir.resources.base import Row
 from lantern.fhir.scopes import Grant
 
 CHUNK_BYTES = 1024 * 1024
 PATIENT_BATCH = 1000
 LENGTH = struct.Struct(">I")
 CHECK_EVERY_BATCHES = 5
-# Resources are plain trees of dicts, lists and strings: no cycle check needed.
-ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+ROWS_PER_HANDOFF = 500
+HANDOFFS_WAITING = 2
+
+
+def ndjson_line(resource: dict[str, Any]) -> bytes:
+    """One resource as compact UTF-8 JSON: byte for byte what ``json.dumps(resource,
+    ensure_ascii=False, separators=(",", ":"))`` writes for the trees of dicts, lists,
+    strings, integers, booleans and None that resources are, in half the time. (Floats
+    would be written differently; no resource carries one.)"""
+    return pydantic_core.to_json(resource)
 
 
 def export_dir(export: BulkExport) -> Path:
@@ -65,8 +82,8 @@ class SealedWriter:
         self.handle: BinaryIO | None = None
 
     def write(self, resource: dict[str, Any]) -> None:
-        line = ENCODER.encode(resource).encode()
-        self.buffer += line + b"\n"
+        self.buffer += ndjson_line(resource)
+        self.buffer += b"\n"
         self.row.resources += 1
         if len(self.buffer) >= CHUNK_BYTES:
             self._flush()
@@ -135,19 +152,17 @@ def _cancelled(export: BulkExport) -> bool:
 
 def _account(export: BulkExport, patient_ids: list[UUID]) -> None:
     """An export entry for each patient whose data went into the export."""
-    label = export.client.get_username()
-    audit_append_many(
+    audit_append_each(
         AuditEvent(
             actor=None,
-            actor_label=label,
-            patient_id=patient_id,
+            actor_label=export.client.get_username(),
             action=Action.EXPORT,
             object_type="fhir.bulkexport",
             object_id=str(export.pk),
             category=Category.SENSITIVE,
             detail=f"FHIR bulk export ({export.level})",
-        )
-        for patient_id in patient_ids
+        ),
+        patient_ids,
     )
 
 
@@ -162,6 +177,65 @@ def _sources(names: list[str]) -> list[list[Any]]:
     return list(groups.values())
 
 
+class Handoff:
+    """Work for one writer thread, in order, with at most ``HANDOFFS_WAITING`` pieces
+    waiting: the rows they hold are all the export keeps in memory besides its buffers."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fhir-export")
+        self.waiting: deque[Future[list[UUID]]] = deque()
+
+    def submit(self, work: Callable[[], list[UUID]]) -> Future[list[UUID]]:
+        while len(self.waiting) >= HANDOFFS_WAITING:
+            self.waiting.popleft().result()  # the writer's error, if any, is raised here
+        future = self.pool.submit(work)
+        self.waiting.append(future)
+        return future
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _writing(
+    writers: dict[str, SealedWriter], types: list[Any], rows: list[Row], access: ClientAccess
+) -> Callable[[], list[UUID]]:
+    """Render and write ``rows`` as ``types`` (on the writer thread): the patients whose
+    data went into the files."""
+
+    def write() -> list[UUID]:
+        touched: dict[UUID, None] = {}
+        for row in rows:
+            for resource_type in types:
+                resources = resource_type.render(row, access)
+                if resources:
+                    touched[row[resource_type.patient_field]] = None
+                    writer = writers[resource_type.name]
+                    for resource in resources:
+                        writer.write(resource)
+        return list(touched)
+
+    return write
+
+
+def _account_written(export: BulkExport, written: list[Future[list[UUID]]]) -> None:
+    """Account for one batch's patients once the writer has written all their rows."""
+    touched: dict[UUID, None] = {}
+    for future in written:
+        touched.update(dict.fromkeys(future.result()))
+    _account(export, list(touched))
+
+
 def export_write(export: BulkExport) -> bool:
     """Write every file of ``export``; False if it was cancelled on the way."""
     access = access_for(export)
@@ -174,23 +248,45 @@ def export_write(export: BulkExport) -> bool:
         for resource in REGISTRY["Questionnaire"].everything(access):
             writers["Questionnaire"].write(resource)
     sources = _sources([name for name in export.types if REGISTRY[name].in_patient_compartment])
+    handoff = Handoff()
+    try:
+        finished = _write_batches(export, access, sources, writers, handoff)
+    finally:
+        handoff.close()
+    if finished:
+        for writer in writers.values():
+            writer.close()
+    return finished
+
+
+def _write_batches(
+    export: BulkExport,
+    access: ClientAccess,
+    sources: list[list[Any]],
+    writers: dict[str, SealedWriter],
+    handoff: Handoff,
+) -> bool:
+    """Read each batch's rows and hand them to the writer; a batch is accounted for while
+    the next one is read, once its rows are written."""
     done = 0
+    previous: list[Future[list[UUID]]] = []
     for number, ids in enumerate(_patient_batches(access, export), start=1):
-        touched: dict[UUID, None] = {}
-        for types in sources:
-            for row in types[0].export_rows(access, ids, export.since, types):
-                for resource_type in types:
-                    for resource in resource_type.render(row, access):
-                        writers[resource_type.name].write(resource)
-                        touched[row[resource_type.patient_field]] = None
-        _account(export, list(touched))
+        current = [
+            handoff.submit(_writing(writers, types, rows, access))
+            for types in sources
+            for rows in _chunks(
+                types[0].export_rows(access, ids, export.since, types), ROWS_PER_HANDOFF
+            )
+        ]
+        _account_written(export, previous)
+        previous = current
         done += len(ids)
         if number % CHECK_EVERY_BATCHES == 0:
             if _cancelled(export):
+                _account_written(export, previous)
                 return False
             BulkExport.objects.filter(pk=export.pk).update(progress=f"{done} patients done")
-    for writer in writers.values():
-        writer.close()
+    _account_written(export, previous)
     return True
 
 

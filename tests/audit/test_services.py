@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -156,5 +157,39 @@ def test_an_appended_entry_stores_what_the_caller_gave(personas, address):
     assert stored.detail == "3 results"
     assert stored.source_address == {"2001:0DB8:0:0:0:0:0:1": "2001:db8::1"}.get(address, address)
     assert (stored.prev_hash, stored.entry_hash) == ("", "")
+    audit_seal()
+    assert verify_stored_chain().intact
+
+
+def _alike(personas, patient_id):
+    return AuditEvent(
+        actor=personas.clinician,
+        actor_label="Riverside EHR",
+        patient_id=patient_id,
+        action=Action.EXPORT,
+        object_type="fhir.bulkexport",
+        object_id="an export",
+        category=Category.SENSITIVE,
+        source_address="2001:0DB8:0:0:0:0:0:1",
+        outcome=Outcome.SUCCESS,
+        detail='FHIR bulk export (system) "é" \\ \u2028',
+    )
+
+
+def test_one_entry_for_each_patient_is_what_appending_each_copy_writes(personas):
+    patients = [uuid.uuid4() for _ in range(5)]
+    before = audit_record(action=Action.READ).sequence  # numbers go on from those there
+    assert services.audit_append_many(_alike(personas, p) for p in patients) == 5
+    assert services.audit_append_each(_alike(personas, None), patients) == 5
+    assert services.audit_append_each(_alike(personas, None), []) == 0
+    entries = list(AuditEvent.objects.filter(sequence__gt=before).order_by("pk"))
+    assert [entry.sequence for entry in entries] == list(range(before + 1, before + 11))
+    columns = [column for column in services._APPENDED if column != "at"]
+    rows = [tuple(getattr(entry, column) for column in columns) for entry in entries]
+    assert rows[5:] == rows[:5]
+    assert [entry.patient_id for entry in entries[5:]] == patients  # in the order given
+    assert entries[5].actor == personas.clinician
+    assert entries[5].source_address == "2001:db8::1"
+    assert len({entry.at for entry in entries[5:]}) == 1
     audit_seal()
     assert verify_stored_chain().intact

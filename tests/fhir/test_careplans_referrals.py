@@ -450,3 +450,29 @@ def test_a_plan_generated_from_the_visit_names_its_protocol_version_and_origin(f
     assert npep["reasonReference"] == [{"reference": f"Encounter/{visit.pk}"}]
     assert npep["performer"] == [{"display": str(personas.clinician)}]
     assert len(care_plan["activity"]) == made.added
+
+
+def test_a_referral_names_its_screening_only_once_the_results_are_released(
+    fhir, referral, chart, kick
+):
+    from lantern.referrals.models import Referral
+    from lantern.screening.models import ScreeningSession
+
+    result = chart["result"]
+    Referral.objects.filter(pk=referral.pk).update(screening_result=result)
+    screening = {"reference": f"QuestionnaireResponse/{result.pk}"}
+    token = fhir.token()
+
+    def reasons():
+        read = fhir.get(f"/fhir/ServiceRequest/{referral.pk}", token).json()
+        manifest = completed(fhir, token, kick(fhir, "/fhir/$export?_type=ServiceRequest", token))
+        (exported,) = lines(fhir, token, manifest["output"][0])
+        assert exported == read
+        return read["reasonReference"]
+
+    assert screening in reasons()  # taken by staff: released
+    kiosk = ScreeningSession.objects.filter(pk=result.session_id)
+    kiosk.update(mode="kiosk", results_released_at=None)
+    assert screening not in reasons()  # still on the tablet
+    kiosk.update(results_released_at=timezone.now())
+    assert screening in reasons()

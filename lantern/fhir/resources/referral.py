@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, NamedTuple
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from lantern.audit.models import Category
@@ -42,7 +42,7 @@ from lantern.fhir.resources.common import (
 from lantern.referrals import taxonomy
 from lantern.referrals.models import Attribute, Referral, ReferralStatus, ReferralStatusChange
 from lantern.referrals.sharing import ShareItem, ordered
-from lantern.screening.models import ScreeningResult
+from lantern.screening.models import unreleased_through
 
 SNOMED = "http://snomed.info/sct"
 NEED_SYSTEM = f"urn:uuid:{taxonomy.NEEDS_TAXONOMY.id}"
@@ -93,11 +93,16 @@ def referral_rows() -> QuerySet[Referral]:
         link_id=OuterRef("service__hsds_id"),
         taxonomy_term__hsds_id__in=NEED_IDS,
     ).order_by("taxonomy_term_id", "pk")
-    released = ScreeningResult.objects.released().filter(pk=OuterRef("screening_result_id"))
     return Referral.objects.annotate(
         _need=Subquery(first_need.values("taxonomy_term__hsds_id")[:1]),
         _plan=Subquery(Activity.objects.filter(pk=OuterRef("activity_id")).values("plan_id")[:1]),
-        _result_released=Exists(released),
+        # Through the result's own row rather than a subquery: PostgreSQL planned that as a
+        # hash of every released result, once for each page of an export.
+        _result_released=Case(
+            When(unreleased_through("screening_result"), then=Value(False)),
+            default=Value(True),
+            output_field=BooleanField(),
+        ),
         _requester=Coalesce(user_label("owner"), user_label("created_by")),
         _service_name=F("service__name"),
         _service_hsds_id=F("service__hsds_id"),
