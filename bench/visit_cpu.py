@@ -132,11 +132,10 @@ def signed_in_client(user_id: int) -> object:
     return client
 
 
-def time_includes() -> dict[str, list[float]]:
+def time_includes(spent: dict[str, list[float]]) -> None:
     """CPU spent in each included template, its own includes counted in it too."""
     from django.template.loader_tags import IncludeNode
 
-    spent: dict[str, list[float]] = {}
     render = IncludeNode.render
 
     def timed(self: IncludeNode, context: object) -> str:
@@ -153,7 +152,7 @@ def time_includes() -> dict[str, list[float]]:
     try:
         from lantern.core.templatetags import fields
     except ImportError:  # code from before {% form_field %}
-        return spent
+        return
     field_html = fields.field_html
 
     def timed_field(field: object) -> str:
@@ -166,7 +165,34 @@ def time_includes() -> dict[str, list[float]]:
             total[1] += 1
 
     fields.field_html = timed_field
-    return spent
+
+
+def time_parts(spent: dict[str, list[float]]) -> None:
+    """CPU in the visit view's parts: access checks, the data, the templates."""
+    from lantern.encounters.views import page, visits
+
+    def timed(module: object, name: str, label: str) -> None:
+        function = getattr(module, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                total = spent.setdefault(label, [0.0, 0])  # type: ignore[list-item]
+                total[0] += time.process_time() - started
+                total[1] += 1
+
+        setattr(module, name, wrapper)
+
+    timed(visits, "patient_for", "view: patient_for (access check, patient read)")
+    timed(visits, "visit_for", "view: visit_for")
+    timed(page, "visit_context", "view: visit_context (data and forms)")
+    timed(page, "render", "view: templates")
+    for name in ("_history", "consent_rows", "_injuries", "_blank_forms", "_follow_up"):
+        timed(page, name, f"visit_context: {name}")
+    timed(page.alerts, "urgent_alerts", "visit_context: urgent_alerts")
+    timed(page.body_map, "views", "visit_context: body_map.views")
 
 
 def measure(setup: dict[str, object], args: argparse.Namespace) -> None:
@@ -194,7 +220,20 @@ def measure(setup: dict[str, object], args: argparse.Namespace) -> None:
 
     for path in chosen * 3:  # warm-up: templates compiled, caches filled
         get(path)
-    includes = time_includes() if args.includes else None
+    includes: dict[str, list[float]] = {}
+    if args.includes:
+        time_includes(includes)
+    if args.parts:
+        time_parts(includes)
+    if args.queries:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            get(chosen[0])
+        print(f"SQL statements for {chosen[0]}: {len(queries)}")
+        for query in queries.captured_queries:
+            print(f"  {query['sql'][:300]}")
     profiler = cProfile.Profile() if args.profile else None
     cpu: list[float] = []
     for n in range(args.requests):
@@ -213,7 +252,7 @@ def measure(setup: dict[str, object], args: argparse.Namespace) -> None:
         flush=True,
     )
     if includes:
-        print("included templates, CPU ms per request (inclusive) and includes per request:")
+        print("CPU ms per request (inclusive) and calls per request:")
         for name, (seconds, count) in sorted(includes.items(), key=lambda kv: -kv[1][0]):
             print(f"  {seconds * 1000 / len(cpu):7.2f} ms {count / len(cpu):7.1f}  {name}")
     if profiler:
@@ -250,6 +289,8 @@ def main() -> int:
     parser.add_argument("--filled-only", action="store_true", help="time the filled-in visit")
     parser.add_argument("--profile", action="store_true", help="print a profile (cProfile)")
     parser.add_argument("--includes", action="store_true", help="time each included template")
+    parser.add_argument("--parts", action="store_true", help="time the view's parts")
+    parser.add_argument("--queries", action="store_true", help="print the filled visit's SQL")
     parser.add_argument("--profile-out", type=Path, help="also write the profile to this file")
     parser.add_argument("--profile-lines", type=int, default=40)
     parser.add_argument("--worker", choices=("setup", "measure"), help=argparse.SUPPRESS)
@@ -265,7 +306,8 @@ def main() -> int:
     codes = [code.resolve() for code in (args.code or [harness.REPO_DIR])]
     passed = ["--requests", str(args.requests), "--profile-lines", str(args.profile_lines)]
     passed += ["--filled-only"] * args.filled_only + ["--profile"] * args.profile
-    passed += ["--includes"] * args.includes
+    passed += ["--includes"] * args.includes + ["--queries"] * args.queries
+    passed += ["--parts"] * args.parts
     passed += ["--profile-out", str(args.profile_out.resolve())] if args.profile_out else []
     tmp = Path(tempfile.mkdtemp(prefix=PREFIX))
     env = harness.child_env(f"sqlite:///{tmp / 'bench.sqlite3'}", tmp / "data")
@@ -280,7 +322,7 @@ def main() -> int:
                 result = next(line for line in out.splitlines() if line.startswith("RESULT"))
                 medians[code].append(float(result.split()[1]))
                 print(f"round {round_ + 1}, {code.name}: {result.split(' ', 2)[2]}", flush=True)
-                if args.profile or args.includes:
+                if args.profile or args.includes or args.queries or args.parts:
                     print(out)
         for code, values in medians.items():
             rounds = ", ".join(f"{value:.1f}" for value in values)
