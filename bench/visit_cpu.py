@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import harness
 
@@ -132,58 +133,59 @@ def signed_in_client(user_id: int) -> object:
     return client
 
 
-def time_includes(spent: dict[str, list[float]]) -> None:
-    """CPU spent in each included template, its own includes counted in it too."""
+class Timer:
+    """CPU per labelled call: inclusive, and its own (without the labelled calls inside)."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, list[float]] = {}  # label: [inclusive, own, calls]
+        self.inner: list[float] = []  # CPU of labelled calls inside each open call
+
+    def wrap(self, function: Any, label: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            self.inner.append(0.0)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                took = time.process_time() - started
+                inner = self.inner.pop()
+                if self.inner:
+                    self.inner[-1] += took
+                total = self.spent.setdefault(label(*args) if callable(label) else label, [0, 0, 0])
+                total[0] += took
+                total[1] += took - inner
+                total[2] += 1
+
+        return timed
+
+    def report(self, requests: int) -> None:
+        print("CPU ms per request: inclusive, own (other timed parts aside), calls per request")
+        for label, (spent, own, calls) in sorted(self.spent.items(), key=lambda kv: -kv[1][0]):
+            print(f"  {spent * 1000 / requests:7.2f} {own * 1000 / requests:7.2f} ms "
+                  f"{calls / requests:6.1f}  {label}")  # fmt: skip
+
+
+def time_includes(timer: Timer) -> None:
+    """Each included template, and each field drawn by ``{% form_field %}``."""
     from django.template.loader_tags import IncludeNode
 
-    render = IncludeNode.render
+    def name(node: IncludeNode, context: object) -> str:
+        return str(node.template.var if hasattr(node.template, "var") else node.template)
 
-    def timed(self: IncludeNode, context: object) -> str:
-        started = time.process_time()
-        try:
-            return render(self, context)  # type: ignore[arg-type]
-        finally:
-            name = str(self.template.var if hasattr(self.template, "var") else self.template)
-            spent.setdefault(name, [0.0, 0])  # type: ignore[list-item]
-            spent[name][0] += time.process_time() - started
-            spent[name][1] += 1
-
-    IncludeNode.render = timed  # type: ignore[method-assign]
+    IncludeNode.render = timer.wrap(IncludeNode.render, name)  # type: ignore[method-assign]
     try:
         from lantern.core.templatetags import fields
     except ImportError:  # code from before {% form_field %}
         return
-    field_html = fields.field_html
-
-    def timed_field(field: object) -> str:
-        started = time.process_time()
-        try:
-            return field_html(field)
-        finally:
-            total = spent.setdefault("{% form_field %}", [0.0, 0])  # type: ignore[list-item]
-            total[0] += time.process_time() - started
-            total[1] += 1
-
-    fields.field_html = timed_field
+    fields.field_html = timer.wrap(fields.field_html, "{% form_field %}")
 
 
-def time_parts(spent: dict[str, list[float]]) -> None:
-    """CPU in the visit view's parts: access checks, the data, the templates."""
+def time_parts(timer: Timer) -> None:
+    """The visit view's parts: access checks, the data and forms, the templates."""
     from lantern.encounters.views import page, visits
 
     def timed(module: object, name: str, label: str) -> None:
-        function = getattr(module, name)
-
-        def wrapper(*args: object, **kwargs: object) -> object:
-            started = time.process_time()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                total = spent.setdefault(label, [0.0, 0])  # type: ignore[list-item]
-                total[0] += time.process_time() - started
-                total[1] += 1
-
-        setattr(module, name, wrapper)
+        setattr(module, name, timer.wrap(getattr(module, name), label))
 
     timed(visits, "patient_for", "view: patient_for (access check, patient read)")
     timed(visits, "visit_for", "view: visit_for")
@@ -192,7 +194,6 @@ def time_parts(spent: dict[str, list[float]]) -> None:
     for name in ("_history", "consent_rows", "_injuries", "_blank_forms", "_follow_up"):
         timed(page, name, f"visit_context: {name}")
     timed(page.alerts, "urgent_alerts", "visit_context: urgent_alerts")
-    timed(page.body_map, "views", "visit_context: body_map.views")
 
 
 def measure(setup: dict[str, object], args: argparse.Namespace) -> None:
@@ -220,11 +221,11 @@ def measure(setup: dict[str, object], args: argparse.Namespace) -> None:
 
     for path in chosen * 3:  # warm-up: templates compiled, caches filled
         get(path)
-    includes: dict[str, list[float]] = {}
+    timer = Timer()
     if args.includes:
-        time_includes(includes)
+        time_includes(timer)
     if args.parts:
-        time_parts(includes)
+        time_parts(timer)
     if args.queries:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -251,10 +252,8 @@ def measure(setup: dict[str, object], args: argparse.Namespace) -> None:
         f"({len(cpu)} requests)",
         flush=True,
     )
-    if includes:
-        print("CPU ms per request (inclusive) and calls per request:")
-        for name, (seconds, count) in sorted(includes.items(), key=lambda kv: -kv[1][0]):
-            print(f"  {seconds * 1000 / len(cpu):7.2f} ms {count / len(cpu):7.1f}  {name}")
+    if timer.spent:
+        timer.report(len(cpu))
     if profiler:
         if args.profile_out:
             profiler.dump_stats(args.profile_out)
