@@ -45,7 +45,8 @@ def record(personas, visit, scope, **values):
 def decided(personas, visit):
     """A visit with a decision of every kind: given, declined, deferred, withdrawn, expiring,
     through an interpreter, for named recipients, with notes that need escaping."""
-    soon = timezone.now() + datetime.timedelta(days=30, hours=5)
+    # Single digits everywhere, and a different day in the clinic's time zone than in UTC.
+    soon = datetime.datetime(2031, 3, 5, 3, 4, tzinfo=datetime.UTC)
     personas.clinician.display_name = "Dr. O'Neil <on call> & co"
     personas.clinician.save()
     give(personas, visit, "general_exam", "touch")

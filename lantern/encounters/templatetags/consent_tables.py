@@ -16,8 +16,9 @@ from typing import Any
 
 from django import template
 from django.template.context import Context
-from django.template.defaultfilters import date, linebreaksbr
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils.encoding import force_str
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
@@ -30,8 +31,30 @@ register = template.Library()
 
 
 def _when(value: datetime.datetime | None) -> str:
-    """``{{ value|date:"Y-m-d H:i" }}``: in the page's time zone."""
-    return shown(date(template_localtime(value), "Y-m-d H:i"))
+    """``{{ value|date:"Y-m-d H:i" }}``: in the page's time zone, as ``dateformat`` writes
+    Y, m, d, H and i (zero-padded numbers), without parsing the format for every row."""
+    if value is None:
+        return ""
+    at = template_localtime(value)
+    return f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
+
+
+class _Labels:
+    """``record.get_FOO_display()`` for many rows: each field's choices read (and
+    translated) once per table rather than once per row."""
+
+    def __init__(self) -> None:
+        self.choices: dict[str, dict[Any, str]] = {}
+
+    def __call__(self, record: ConsentRecord, name: str) -> str:
+        choices = self.choices.get(name)
+        if choices is None:
+            field = record._meta.get_field(name)
+            flat = field.flatchoices  # type: ignore[union-attr]
+            choices = {value: force_str(label, strings_only=True) for value, label in flat}
+            self.choices[name] = choices
+        value = getattr(record, name)
+        return shown(choices[value] if value in choices else force_str(value, strings_only=True))
 
 
 def _expires(record: ConsentRecord | None) -> str:
@@ -47,8 +70,8 @@ def _interpreter(record: ConsentRecord) -> str:
     )
 
 
-def _how(record: ConsentRecord) -> str:
-    method, giver = shown(record.get_method_display()), shown(record.get_given_by_display())
+def _how(record: ConsentRecord, labels: _Labels) -> str:
+    method, giver = labels(record, "method"), labels(record, "given_by")
     return f"{method} · {giver}{_interpreter(record)}"
 
 
@@ -83,14 +106,13 @@ def _withdraw(context: Context, row: Any, what: str) -> str:
     )
 
 
-def _now_row(context: Context, row: Any) -> str:
+def _now_row(context: Context, row: Any, labels: _Labels) -> str:
     record = row.record
     what = shown(row.label) + (f": {shown(row.recipient)}" if row.recipient else "")
-    recorded = (
-        f"{_when(record.recorded_at)} · {shown(record.recorded_by.display_name)} · {_how(record)}"
-        if record
-        else "—"
-    )
+    recorded = "—"
+    if record:
+        who = shown(record.recorded_by.display_name)
+        recorded = f"{_when(record.recorded_at)} · {who} · {_how(record, labels)}"
     return (
         f'\n      <tr>\n        <th scope="row">{what}</th>\n'
         f'        <td><span class="consent-state consent-state--{shown(row.decision.state)}">'
@@ -103,17 +125,18 @@ def _now_row(context: Context, row: Any) -> str:
 @register.simple_tag(takes_context=True)
 def consent_now_rows(context: Context, rows: Iterable[Any]) -> SafeString:
     """One row per scope (and named recipient): the decision that counts now."""
-    return mark_safe("".join(_now_row(context, row) for row in rows))  # noqa: S308 (escaped)
+    labels = _Labels()
+    return mark_safe("".join(_now_row(context, row, labels) for row in rows))  # noqa: S308
 
 
-def _history_row(record: ConsentRecord) -> str:
-    scope = shown(record.get_scope_display())
+def _history_row(record: ConsentRecord, labels: _Labels) -> str:
+    scope = labels(record, "scope")
     recipient = f": {shown(record.recipient)}" if record.recipient else ""
     return (
         f"\n      <tr>\n        <td>{_when(record.recorded_at)}</td>\n"
         f"        <td>{scope}{recipient}</td>\n"
-        f"        <td>{shown(record.get_status_display())}{_expires(record)}</td>\n"
-        f"        <td>{_how(record)}</td>\n"
+        f"        <td>{labels(record, 'status')}{_expires(record)}</td>\n"
+        f"        <td>{_how(record, labels)}</td>\n"
         f"        <td>{shown(record.recorded_by.display_name)}</td>\n"
         f"        <td>{shown(linebreaksbr(record.note, autoescape=True))}</td>\n      </tr>\n    "
     )
@@ -122,4 +145,5 @@ def _history_row(record: ConsentRecord) -> str:
 @register.simple_tag
 def consent_history_rows(records: Iterable[ConsentRecord]) -> SafeString:
     """Every decision recorded, as it was recorded, newest first."""
-    return mark_safe("".join(_history_row(record) for record in records))  # noqa: S308
+    labels = _Labels()
+    return mark_safe("".join(_history_row(record, labels) for record in records))  # noqa: S308
