@@ -3,7 +3,7 @@
 Every form on Lantern's pages shows its fields the same way (``includes/field.html``): a
 label tied to its input, the help and the errors the input points to, a fieldset with a
 legend for a group of radio buttons or checkboxes. The visit page shows dozens of fields,
-and including that template for each one cost more than the rest of the page's templates.
+and including that template for each one took about a quarter of the page's server time.
 ``field_html`` writes the same HTML, to the character, with the same escaping; the
 template stays as the reference it is checked against (``tests/test_field_rendering.py``,
 field by field in both languages and on every page that shows a form).

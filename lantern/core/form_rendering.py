@@ -136,7 +136,7 @@ def _included(part: Callable[[Widget, FormRenderer], str]) -> Callable[[Widget, 
 
 # The templates that are only an include of ``input.html``.
 INPUTS = ["text", "number", "email", "url", "password", "hidden", "date", "datetime", "time"]
-INPUTS += ["search", "tel", "color", "checkbox"]
+INPUTS += ["search", "tel", "color", "checkbox", "file"]
 
 PARTS: dict[str, Callable[[Widget, FormRenderer], str]] = {
     f"{WIDGETS}input.html": _input,

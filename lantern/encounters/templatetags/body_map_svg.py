@@ -1,8 +1,8 @@
 """``{% body_map_svg body_views %}``: the body map as ``encounters/_body_map.html`` draws it,
 written in Python.
 
-The map is forty shapes, each with four or five numbers, drawn on every visit page; the
-template spent more on them than on any other part of the page but the forms.
+The map is twenty-six shapes, each with four numbers, drawn on every visit page; the
+template loop over them cost as much as a whole section of the page.
 ``tests/encounters/test_body_map_svg.py`` holds the two to the character, for injuries in
 every region and both languages.
 """
