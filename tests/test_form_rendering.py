@@ -33,6 +33,8 @@ WIDGETS = [
     (forms.DateInput(format="%Y-%m-%d"), datetime.date(2024, 2, 29)),
     (forms.DateTimeInput(), datetime.datetime(2024, 2, 29, 13, 5)),
     (forms.TimeInput(), datetime.time(9, 30)),
+    (forms.FileInput(attrs={"accept": "image/jpeg,image/png"}), None),
+    (forms.FileInput(), "never shown.png"),
     (forms.CheckboxInput(), True),
     (forms.CheckboxInput(), False),
     (forms.Textarea(attrs={"rows": 3}), "line one\nline <two>"),
@@ -53,6 +55,11 @@ def test_each_widget_is_written_as_djangos_templates_write_it(widget, value, att
     ours = widget.render("field", value, attrs, renderer=FormRenderer())
     django = widget.render("field", value, attrs, renderer=DjangoTemplates())
     assert ours == django
+
+
+def test_every_widget_above_is_written_in_python_not_by_the_template_engine():
+    # The photograph upload's file input included: one per injury on the visit page.
+    assert {widget.template_name for widget, _value in WIDGETS} <= set(PARTS)
 
 
 @pytest.mark.parametrize("wrap_label", [True, False])

@@ -20,7 +20,7 @@ from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import stringformat
 from django.utils.html import escape
-from django.utils.safestring import SafeData
+from django.utils.safestring import SafeData, SafeString
 
 WIDGETS = "django/forms/widgets/"
 # Default values (autoescape on, localization and time zones as in settings), as a page has.
@@ -29,8 +29,14 @@ _CONTEXT = Context()
 Widget = Mapping[str, Any]  # the ``widget`` of a widget template's context
 
 
-def _shown(value: object) -> str:
-    """``{{ value }}``."""
+def shown(value: object) -> str:
+    """``{{ value }}``: localized, and escaped unless it is safe already."""
+    # Plain and safe text are most of what a page shows; the template engine would only
+    # escape the one and keep the other, so they skip its checks for dates and numbers.
+    if type(value) is str:
+        return escape(value)
+    if type(value) is SafeString:
+        return value
     return str(render_value_in_context(value, _CONTEXT))
 
 
@@ -43,7 +49,7 @@ def _formatted(value: object) -> str:
 def _attrs(attrs: Mapping[str, Any]) -> str:
     """``attrs.html``."""
     return "".join(
-        f" {_shown(name)}" + ("" if value is True else f'="{_formatted(value)}"')
+        f" {shown(name)}" + ("" if value is True else f'="{_formatted(value)}"')
         for name, value in attrs.items()
         if value is not False
     )
@@ -52,10 +58,10 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
 def _input(widget: Widget, renderer: FormRenderer) -> str:
     """``input.html`` (its final line break included, as an include of it gives)."""
     value = widget["value"]
-    shown = f' value="{_formatted(value)}"' if value is not None else ""
+    given = f' value="{_formatted(value)}"' if value is not None else ""
     return (
-        f'<input type="{_shown(widget["type"])}" name="{_shown(widget["name"])}"'
-        f"{shown}{_attrs(widget['attrs'])}>\n"
+        f'<input type="{shown(widget["type"])}" name="{shown(widget["name"])}"'
+        f"{given}{_attrs(widget['attrs'])}>\n"
     )
 
 
@@ -63,8 +69,8 @@ def _input_option(widget: Widget, renderer: FormRenderer) -> str:
     """``input_option.html``: one radio button or checkbox, in its label when it is wrapped."""
     if not widget["wrap_label"]:
         return _input(widget, renderer) + "\n"
-    label_for = f' for="{_shown(widget["attrs"]["id"])}"' if widget["attrs"].get("id") else ""
-    return f"<label{label_for}>{_input(widget, renderer)} {_shown(widget['label'])}</label>\n"
+    label_for = f' for="{shown(widget["attrs"]["id"])}"' if widget["attrs"].get("id") else ""
+    return f"<label{label_for}>{_input(widget, renderer)} {shown(widget['label'])}</label>\n"
 
 
 def _option_of_choices(widget: Widget, renderer: FormRenderer) -> str:
@@ -75,7 +81,7 @@ def _option_of_choices(widget: Widget, renderer: FormRenderer) -> str:
 def _select_option(widget: Widget, renderer: FormRenderer) -> str:
     return (
         f'<option value="{_formatted(widget["value"])}"{_attrs(widget["attrs"])}>'
-        f"{_shown(widget['label'])}</option>\n"
+        f"{shown(widget['label'])}</option>\n"
     )
 
 
@@ -85,10 +91,10 @@ def _option(option: Widget, renderer: FormRenderer) -> str:
 
 
 def _select(widget: Widget, renderer: FormRenderer) -> str:
-    parts = [f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{shown(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_shown(group_name)}">')
+            parts.append(f'\n  <optgroup label="{shown(group_name)}">')
         parts.extend(f"\n  {_option(option, renderer)}" for option in group_choices)
         if group_name:
             parts.append("\n  </optgroup>")
@@ -101,13 +107,13 @@ def _multiple_input(widget: Widget, renderer: FormRenderer) -> str:
     attrs = widget["attrs"]
     parts = ["<div"]
     if attrs.get("id"):
-        parts.append(f' id="{_shown(attrs["id"])}"')
+        parts.append(f' id="{shown(attrs["id"])}"')
     if attrs.get("class"):
-        parts.append(f' class="{_shown(attrs["class"])}"')
+        parts.append(f' class="{shown(attrs["class"])}"')
     parts.append(">")
     for group, options, _index in widget["optgroups"]:
         if group:
-            parts.append(f"\n  <div><label>{_shown(group)}</label>")
+            parts.append(f"\n  <div><label>{shown(group)}</label>")
         parts.extend(f"<div>\n    {_option(option, renderer)}</div>" for option in options)
         if group:
             parts.append("\n  </div>")
@@ -118,8 +124,8 @@ def _multiple_input(widget: Widget, renderer: FormRenderer) -> str:
 def _textarea(widget: Widget, renderer: FormRenderer) -> str:
     value = widget["value"]
     return (
-        f'<textarea name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>\n'
-        f"{_shown(value) if value else ''}</textarea>\n"
+        f'<textarea name="{shown(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{shown(value) if value else ''}</textarea>\n"
     )
 
 
@@ -130,7 +136,7 @@ def _included(part: Callable[[Widget, FormRenderer], str]) -> Callable[[Widget, 
 
 # The templates that are only an include of ``input.html``.
 INPUTS = ["text", "number", "email", "url", "password", "hidden", "date", "datetime", "time"]
-INPUTS += ["search", "tel", "color", "checkbox"]
+INPUTS += ["search", "tel", "color", "checkbox", "file"]
 
 PARTS: dict[str, Callable[[Widget, FormRenderer], str]] = {
     f"{WIDGETS}input.html": _input,
