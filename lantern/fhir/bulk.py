@@ -32,7 +32,7 @@ from uuid import UUID
 
 import pydantic_core
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -138,12 +138,27 @@ def _patient_batches(access: ClientAccess, export: BulkExport) -> Iterator[list[
     last = None
     while True:
         page = patients if last is None else patients.filter(pk__gt=last)
-        ids = list(page[:PATIENT_BATCH])
+        ids = _without_jit(page[:PATIENT_BATCH])
         if ids:
             yield ids
         if len(ids) < PATIENT_BATCH:
             return
         last = ids[-1]
+
+
+def _without_jit(query: Iterable[UUID]) -> list[UUID]:
+    """The page's keys, read with PostgreSQL's JIT compiler off for its one statement.
+
+    The visibility test makes each page's estimated cost high enough for PostgreSQL to
+    compile its plan: about 350 ms of compiling for 25 ms of work at 60,000 patients.
+    ``SET LOCAL`` ends with the transaction, so it holds behind PgBouncer in transaction
+    mode too and never reaches another request's statements.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        return list(query)
 
 
 def _cancelled(export: BulkExport) -> bool:

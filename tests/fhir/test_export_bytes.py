@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from lantern.accounts.models import Clinic
@@ -166,3 +167,31 @@ def test_the_data_set_makes_every_type_and_escapes(data_set, fhir):
     for needle in ("\\u0001", "\\u001f", "\\t", '\\"', "\\\\", "Núñez", "🌙", "\u2028", "李"):
         assert needle.encode() in everything, needle
     assert everything.count(b'"resourceType":"Patient"') == 6
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT compiler")
+@pytest.mark.django_db(transaction=True)  # each page's transaction commits, as in the worker
+def test_each_page_of_patients_is_read_without_the_jit_compiler(data_set, fhir, monkeypatch):
+    """PostgreSQL would compile each page's plan (costed high, cheap to run); the setting is
+    off for that statement only, and on again for whatever runs after it."""
+    monkeypatch.setattr(bulk, "PATIENT_BATCH", 2)
+    seen: list[tuple[str, str]] = []
+
+    def jit_at(execute, sql, params, many, context):
+        with context["connection"].connection.cursor() as raw:  # the same session, unwrapped
+            raw.execute("SHOW jit")
+            seen.append((sql, raw.fetchone()[0]))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(jit_at):
+        export = exported(fhir, ALL_SCOPES, ["Patient"], None)
+        if export.status == "queued":  # a task backend that runs on commit has run it already
+            bulk.run_export.call(str(export.pk))
+    export.refresh_from_db()
+    assert export.status == "completed"
+    pages = [
+        jit for sql, jit in seen if sql.startswith('SELECT "patients_patient"."id" AS "pk" FROM')
+    ]
+    assert len(pages) == 4  # three of two patients, and the last, empty
+    assert set(pages) == {"off"}
+    assert {jit for sql, jit in seen if "patients_patient" not in sql} == {"on"}
