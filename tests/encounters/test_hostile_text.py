@@ -66,3 +66,21 @@ def test_a_tampered_injury_form_shows_its_values_escaped(personas, visit):
     assert "<img src=x" not in text
     assert "&amp;lt;" not in text
     assert ESCAPED in text  # the note given back in its textarea
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "query"),
+    [
+        ("post", "patients:search", {"q": HOSTILE}),
+        ("post", "referrals:directory", {"q": HOSTILE, "language": HOSTILE}),  # an error naming it
+    ],
+)
+def test_a_hostile_search_comes_back_escaped(personas, method, name, query):
+    client = stepped_up(personas.clinician)
+    response = getattr(client, method)(reverse(name), query)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "<script>alert" not in text
+    assert "<img src=x" not in text
+    assert "&amp;lt;" not in text
+    assert ESCAPED in text  # the query given back in its box
