@@ -24,17 +24,17 @@ if TYPE_CHECKING:
 
 
 def original_of(record: ClinicProtocol) -> protocols.Protocol | None:
-    """The protocol a clinic copy was derived from: shipped, or another copy of the clinic."""
+    """The protocol a clinic copy was derived from, as it stood when the copy was made."""
     derived = record.data.get("derived_from") if isinstance(record.data, dict) else None
     if not isinstance(derived, dict):
         return None
-    copied_from = record.copied_from
-    if (
-        copied_from is not None
-        and copied_from.protocol_id == derived.get("id")
-        and copied_from.version == derived.get("version")
-    ):
-        return stored_protocol(copied_from)  # the copy it was made from, at any clinic
+    if record.original is not None:
+        try:
+            name = f"original of {record.protocol_id} {record.version}"
+            return protocols.load_protocol(record.original, name=name)
+        except protocols.ProtocolFileError:
+            return None
+    # Copies made before the original was kept: a shipped protocol, or a copy of the clinic.
     shipped = protocols.all_protocols().get(str(derived.get("id")))
     if shipped is not None and shipped.version == derived.get("version"):
         return shipped
@@ -46,16 +46,10 @@ def original_of(record: ClinicProtocol) -> protocols.Protocol | None:
 
 @transaction.atomic
 def clinic_protocol_copy(
-    *,
-    actor: User,
-    clinic: Clinic,
-    source: protocols.Protocol,
-    new_id: str,
-    version: str,
-    source_record: ClinicProtocol | None = None,
+    *, actor: User, clinic: Clinic, source: protocols.Protocol, new_id: str, version: str
 ) -> ClinicProtocol:
-    """A draft copy of ``source`` for ``clinic``, needing review. ``source_record`` is the
-    clinic copy ``source`` was read from, when it is one (of this clinic or another)."""
+    """A draft copy of ``source`` for ``clinic``, needing review; it keeps ``source`` as it
+    is now, to be compared with."""
     if ClinicProtocol.objects.filter(clinic=clinic, protocol_id=new_id, version=version).exists():
         raise CarePlanError(f"{new_id} {version} already exists at this clinic.")
     try:
@@ -67,7 +61,7 @@ def clinic_protocol_copy(
         protocol_id=copy.id,
         version=copy.version,
         data=protocols.dump_protocol(copy),
-        copied_from=source_record,
+        original=protocols.dump_protocol(source),
         created_by=actor,
     )
     audit_record(action=Action.CREATE, actor=actor, obj=record, detail=f"copy of {source.ref}")

@@ -290,11 +290,10 @@ class ClinicProtocol(models.Model):
     protocol_id = models.CharField(max_length=80)
     version = models.CharField(max_length=20)
     data = models.JSONField()
-    # The clinic copy this one was copied from, when it was (possibly another clinic's): its
-    # diff is against that copy. A copy of a shipped protocol finds it by ``derived_from``.
-    copied_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    # The protocol this copy was made from, as it stood at that moment: the copy's diff shows
+    # what this clinic changed, whatever the source (perhaps another clinic's draft) becomes
+    # later, and reads nothing of that clinic's records. Empty for copies made before it.
+    original = models.JSONField(null=True, blank=True)
     status = models.CharField(
         max_length=16, choices=ProtocolStatus.choices, default=ProtocolStatus.DRAFT
     )

@@ -10,6 +10,8 @@ import pytest
 from django.urls import reverse
 
 from lantern.audit.models import AuditEvent
+from lantern.careplans import protocols
+from lantern.careplans.clinic_protocols import stored_protocol
 from lantern.careplans.generation import careplan_generate
 from lantern.careplans.models import Activity, ClinicProtocol
 from tests.careplans.conftest import assess
@@ -224,9 +226,66 @@ def test_a_copy_of_another_clinics_copy_is_compared_with_that_copy(personas, lea
     )
     assert response.status_code == 302
     second = ClinicProtocol.objects.get(clinic=personas.other_clinic)
-    assert second.copied_from == first
+    # Riverside's draft as it was copied (with its edit), kept with the copy.
+    first.refresh_from_db()
+    assert second.original == protocols.dump_protocol(stored_protocol(first))
     page = text(client.get(reverse("careplans:protocol_edit", args=[second.pk])))
     assert "Derived from riverside-followup 1.0.0." in page
     assert "The original is not available to compare with." not in page
     assert "~ protocol: id: riverside-followup -> harbor-followup" in page
     assert "-> Riverside" not in page  # the edit is in both: no change against that copy
+
+
+def _copied_across(personas, lead):
+    """A lead of both clinics copies Riverside's draft to Harbor; returns (source, copy)."""
+    lead.clinics.add(personas.other_clinic)
+    client = signed_in(lead)
+    copy(client, personas)
+    first = ClinicProtocol.objects.get()
+    response = client.post(
+        reverse("careplans:protocol_copy"),
+        {
+            "clinic": personas.other_clinic.pk,
+            "source": f"clinic:{first.pk}",
+            "new_id": "harbor-followup",
+            "version": "1.0.0",
+        },
+    )
+    assert response.status_code == 302
+    return first, ClinicProtocol.objects.get(clinic=personas.other_clinic)
+
+
+def test_a_harbor_lead_sees_nothing_of_riversides_copy_through_the_diff(personas, lead):
+    """The copy's diff is Harbor's page: a lead of Harbor alone sees Harbor's draft and
+    what it changed, never what Riverside's draft says now."""
+    first, second = _copied_across(personas, lead)
+    # Riverside goes on editing its own draft after Harbor copied it.
+    edit_first = reverse("careplans:protocol_edit", args=[first.pk])
+    secret = {"protocol": json.dumps(edited(first, "Riverside internal wording"))}
+    assert signed_in(lead).post(edit_first, secret).status_code == 302
+    harbor_lead = personas.outsider
+    harbor_lead.clinical_lead = True
+    harbor_lead.save()
+    page = text(signed_in(harbor_lead).get(reverse("careplans:protocol_edit", args=[second.pk])))
+    assert "harbor-followup" in page
+    assert "Riverside internal wording" not in page
+
+
+def test_a_copys_diff_stays_against_what_was_copied(personas, lead):
+    """Edits made to the source draft later are not changes of the copy."""
+    first, second = _copied_across(personas, lead)
+    client = signed_in(lead)
+    edit_first = reverse("careplans:protocol_edit", args=[first.pk])
+    assert (
+        client.post(edit_first, {"protocol": json.dumps(edited(first, "Later"))}).status_code == 302
+    )
+    page = text(client.get(reverse("careplans:protocol_edit", args=[second.pk])))
+    assert "title: Later ->" not in page  # Harbor changed no title
+
+
+def test_a_copy_whose_source_is_gone_is_still_compared_with_what_was_copied(personas, lead):
+    first, second = _copied_across(personas, lead)
+    ClinicProtocol.objects.filter(pk=first.pk).delete()
+    page = text(signed_in(lead).get(reverse("careplans:protocol_edit", args=[second.pk])))
+    assert "The original is not available to compare with." not in page
+    assert "~ protocol: id: riverside-followup -> harbor-followup" in page

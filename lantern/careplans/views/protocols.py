@@ -102,15 +102,11 @@ def _record_for(request: AuthenticatedHttpRequest, record_id: int) -> ClinicProt
     return record
 
 
-def _source(
-    request: AuthenticatedHttpRequest, value: str
-) -> tuple[protocols.Protocol, ClinicProtocol | None]:
-    """The protocol to copy, and the clinic copy it is read from when it is one."""
+def _source(request: AuthenticatedHttpRequest, value: str) -> protocols.Protocol:
     kind, _sep, key = value.partition(":")
     if kind == "shipped":
-        return protocols.get_protocol(key), None
-    record = _record_for(request, int(key))
-    return stored_protocol(record), record
+        return protocols.get_protocol(key)
+    return stored_protocol(_record_for(request, int(key)))
 
 
 @clinical_lead_required
@@ -141,13 +137,11 @@ def protocol_copy(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CopyForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
-        source, source_record = _source(request, data["source"])
         try:
             record = adaptation_services.clinic_protocol_copy(
                 actor=request.user,
                 clinic=data["clinic"],
-                source=source,
-                source_record=source_record,
+                source=_source(request, data["source"]),
                 new_id=data["new_id"],
                 version=data["version"],
             )
