@@ -319,22 +319,27 @@ def run_export(export_id: str) -> str:
         status=ExportStatus.RUNNING, transaction_time=now
     )
     export.transaction_time = now
+    running = BulkExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING)
     try:
         finished = export_write(export)
     except Exception:
-        BulkExport.objects.filter(pk=export.pk).update(status=ExportStatus.FAILED)
+        # A cancel removes the folder while the files are written: the write that fails
+        # then is the cancel's doing, and the export stays cancelled.
+        failed = running.update(status=ExportStatus.FAILED)
         export_files_remove(export)
+        if not failed:
+            return "cancelled"
         raise
-    if not finished:
-        export_files_remove(export)
-        return "cancelled"
     done = timezone.now()
-    BulkExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+    completed = finished and running.update(
         status=ExportStatus.COMPLETED,
         finished_at=done,
         expires_at=done + datetime.timedelta(hours=settings.LANTERN_FHIR_EXPORT_HOURS),
         progress="",
     )
+    if not completed:  # cancelled on the way, or after the last check: nothing is kept
+        export_files_remove(export)
+        return "cancelled"
     return "completed"
 
 

@@ -67,3 +67,33 @@ def test_a_failure_on_the_writer_fails_the_export_and_leaves_no_file(
         .values_list("patient_id", flat=True)
     )
     assert exported_for <= set(rendered[:2])  # none for a patient not written
+
+
+def cancelled_while_writing(export, *, then: str):
+    """An ``export_write`` during which the client cancels (DELETE): the cancel marks the
+    export and removes its folder; the write then fails on the missing folder, or ends."""
+
+    def write(_export):
+        bulk.BulkExport.objects.filter(pk=export.pk).update(status="cancelled")
+        bulk.export_files_remove(export)
+        if then == "fails":
+            raise FileNotFoundError("the export's folder is gone")
+        return True
+
+    return write
+
+
+@pytest.mark.parametrize("then", ["fails", "ends"])
+def test_an_export_cancelled_while_its_files_are_written_stays_cancelled(
+    data_set,  # noqa: F811
+    fhir,
+    monkeypatch,
+    then,
+):
+    export = exported(fhir, ALL_SCOPES, ["Patient"], None)
+    monkeypatch.setattr(bulk, "export_write", cancelled_while_writing(export, then=then))
+    assert bulk.run_export.call(str(export.pk)) == "cancelled"
+    export.refresh_from_db()
+    assert export.status == "cancelled"
+    assert not BulkExportFile.objects.filter(export=export).exists()
+    assert not bulk.export_dir(export).exists()
