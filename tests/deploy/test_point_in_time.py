@@ -175,7 +175,6 @@ def test_the_documented_recovery_brings_records_and_trail_back_to_a_moment(serve
 
     server.run("initdb", "-D", str(primary), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                "--no-locale")  # fmt: skip
-    subprocess.run([*(AS_SERVER or []), "mkdir", "-m", "700", str(wal)], check=True)
     server.start(primary)
     server.started.append(primary)
 
@@ -210,6 +209,8 @@ def test_the_documented_recovery_brings_records_and_trail_back_to_a_moment(serve
     server.stop(primary)
     server.start(primary)
     assert server.sql("SHOW archive_mode") == "on"
+    assert server.sql("SHOW archive_timeout") == "5min"
+    assert (wal.stat().st_mode & 0o777) == 0o700  # the doc's folder, the server's alone
 
     register("Guadalupe Ríos")
     backed_up = site.as_server(base_backup, LANTERN_BASE_BACKUP=str(base))
